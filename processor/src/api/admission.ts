@@ -1,0 +1,102 @@
+// Bounded in-flight work for the OTLP receiver: at most `maxConcurrent` batches are written
+// at once, at most `maxQueued` wait for a turn (each at most `queueTimeoutMs`), and request
+// bodies held in memory stay under `maxPendingBytes`. Past any bound the caller gets an
+// UnavailableError (503 + Retry-After) at once instead of an ever-growing queue.
+import { UnavailableError } from './errors.ts';
+
+export interface AdmissionOptions {
+  maxConcurrent: number;
+  maxQueued: number;
+  queueTimeoutMs: number;
+  maxPendingBytes: number;
+  retryAfterSeconds: number;
+}
+
+interface Waiter {
+  admit(): void;
+  timer: NodeJS.Timeout;
+}
+
+export class WriteAdmission {
+  readonly #options: AdmissionOptions;
+  #running = 0;
+  #pendingBytes = 0;
+  readonly #queue: Waiter[] = [];
+
+  constructor(options: AdmissionOptions) {
+    this.#options = options;
+  }
+
+  get running(): number {
+    return this.#running;
+  }
+
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  get pendingBytes(): number {
+    return this.#pendingBytes;
+  }
+
+  /** Fails fast before a body is read when the queue is already full. */
+  checkCapacity(): void {
+    if (this.#running >= this.#options.maxConcurrent && this.#queue.length >= this.#options.maxQueued) {
+      throw this.#overloaded(`${this.#queue.length} batches are already waiting to be written`);
+    }
+  }
+
+  /** Counts body bytes against the memory budget; throws when it is spent. */
+  reserveBytes(bytes: number): void {
+    if (this.#pendingBytes + bytes > this.#options.maxPendingBytes) {
+      throw this.#overloaded(`${this.#pendingBytes} bytes of requests are already held in memory`);
+    }
+    this.#pendingBytes += bytes;
+  }
+
+  releaseBytes(bytes: number): void {
+    this.#pendingBytes = Math.max(0, this.#pendingBytes - bytes);
+  }
+
+  /** Runs `write` when a writer is free; throws UnavailableError if none frees up in time. */
+  async run<T>(write: () => Promise<T>): Promise<T> {
+    await this.#acquire();
+    try {
+      return await write();
+    } finally {
+      this.#release();
+    }
+  }
+
+  async #acquire(): Promise<void> {
+    if (this.#running < this.#options.maxConcurrent) {
+      this.#running++;
+      return;
+    }
+    this.checkCapacity();
+    await new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        admit: () => {
+          clearTimeout(waiter.timer);
+          resolve();
+        },
+        timer: setTimeout(() => {
+          this.#queue.splice(this.#queue.indexOf(waiter), 1);
+          reject(this.#overloaded(`no writer became free within ${this.#options.queueTimeoutMs} ms`));
+        }, this.#options.queueTimeoutMs),
+      };
+      this.#queue.push(waiter);
+    });
+  }
+
+  #release(): void {
+    const next = this.#queue.shift();
+    // The slot passes straight to the next waiter, so `running` stays the same.
+    if (next) next.admit();
+    else this.#running--;
+  }
+
+  #overloaded(why: string): UnavailableError {
+    return new UnavailableError(`the processor is overloaded (${why}); retry later`, this.#options.retryAfterSeconds);
+  }
+}

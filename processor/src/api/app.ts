@@ -1,0 +1,70 @@
+// The HTTP application: OTLP under /v1, REST under /api, health and metrics at the root.
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type pg from 'pg';
+import type { Logger } from '../cli/logger.ts';
+import { isMigrated } from '../store/migrate.ts';
+import type { InteractionBuilder } from '../store/ingest.ts';
+import type { WriteAdmission } from './admission.ts';
+import { HttpError } from './errors.ts';
+import { interactionRoutes } from './interactions.ts';
+import type { ProcessorMetrics } from './metrics.ts';
+import { otlpReceiver } from './otlp-receiver.ts';
+
+export interface AppOptions {
+  pool: pg.Pool;
+  admission: WriteAdmission;
+  metrics: ProcessorMetrics;
+  buildInteractions: InteractionBuilder;
+  latestMigration: number;
+  maxBodyBytes: number;
+  writeTimeoutMs: number;
+  retryAfterSeconds: number;
+  log: Logger;
+}
+
+export function createApp(options: AppOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+
+  app.use(otlpReceiver(options));
+
+  /** Liveness: the process is up and serving HTTP. */
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  /** Readiness: the database answers and every migration is applied. */
+  app.get('/readyz', async (_req, res) => {
+    try {
+      const migrated = await isMigrated(options.pool, options.latestMigration);
+      if (!migrated) {
+        res.status(503).json({ status: 'unavailable', reason: 'migrations are not applied yet' });
+        return;
+      }
+      res.json({ status: 'ok' });
+    } catch (error) {
+      res.status(503).json({ status: 'unavailable', reason: `database unreachable: ${(error as Error).message}` });
+    }
+  });
+
+  /** Prometheus metrics of the processor itself. */
+  app.get('/metrics', async (_req, res) => {
+    res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
+  });
+
+  app.use('/api', interactionRoutes(options.pool));
+
+  app.use((req, _res, next) => next(new HttpError(404, `no route for ${req.method} ${req.path}`)));
+
+  // The one place REST errors become responses: { error: message }.
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const status = error instanceof HttpError ? error.status : (error as { status?: number }).status ?? 500;
+    const message = error instanceof Error ? error.message : String(error);
+    if (status >= 500) options.log.error(`${req.method} ${req.path}: ${(error as Error).stack ?? message}`);
+    if (res.headersSent) return;
+    res.status(status).json({ error: status >= 500 && !(error instanceof HttpError) ? 'internal error' : message });
+  });
+
+  return app;
+}

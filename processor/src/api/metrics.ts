@@ -1,0 +1,51 @@
+// The processor's own metrics, served at GET /metrics in the Prometheus text format.
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { WriteAdmission } from './admission.ts';
+
+export interface ProcessorMetrics {
+  registry: Registry;
+  otlpRequests: Counter<'signal' | 'outcome'>;
+  otlpItems: Counter<'signal' | 'result'>;
+}
+
+export function createMetrics(admission: WriteAdmission): ProcessorMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'flywheel_process_' });
+  const otlpRequests = new Counter({
+    name: 'flywheel_otlp_requests_total',
+    help: 'OTLP export requests by signal and outcome (accepted, bad_request, too_large, unavailable, unsupported_media_type)',
+    labelNames: ['signal', 'outcome'],
+    registers: [registry],
+  });
+  const otlpItems = new Counter({
+    name: 'flywheel_otlp_items_total',
+    help: 'Spans, log records and data points received, by result (stored, duplicate, rejected)',
+    labelNames: ['signal', 'result'],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'flywheel_otlp_writes_in_flight',
+    help: 'OTLP batches being written to Postgres',
+    registers: [registry],
+    collect() {
+      this.set(admission.running);
+    },
+  });
+  new Gauge({
+    name: 'flywheel_otlp_writes_queued',
+    help: 'OTLP batches waiting for a writer',
+    registers: [registry],
+    collect() {
+      this.set(admission.queued);
+    },
+  });
+  new Gauge({
+    name: 'flywheel_otlp_pending_bytes',
+    help: 'Bytes of OTLP request bodies held in memory',
+    registers: [registry],
+    collect() {
+      this.set(admission.pendingBytes);
+    },
+  });
+  return { registry, otlpRequests, otlpItems };
+}

@@ -1,0 +1,148 @@
+// The OTLP/HTTP door: POST /v1/traces, /v1/logs, /v1/metrics. A straight line: pick the
+// codec by Content-Type, read the body within limits, decode (400 on failure), wait for a
+// writer (503 when overloaded), write in one transaction, and answer 200 only after COMMIT.
+import express, { type Request, type Response } from 'express';
+import type pg from 'pg';
+import type { Logger } from '../cli/logger.ts';
+import {
+  decodeLogs,
+  decodeMetrics,
+  decodeTraces,
+  encodeExportResponse,
+  encodeStatus,
+  OtlpDecodeError,
+  type OtlpEncoding,
+  type OtlpSignal,
+} from '../otlp/index.ts';
+import type { Decoded } from '../otlp/records.ts';
+import { type InteractionBuilder, writeLogs, writeMetricPoints, writeSpans, type WriteResult } from '../store/ingest.ts';
+import { inTransaction } from '../store/transaction.ts';
+import type { WriteAdmission } from './admission.ts';
+import { discardRest, readBody } from './body.ts';
+import { classifyWriteError, HttpError } from './errors.ts';
+import type { ProcessorMetrics } from './metrics.ts';
+
+export interface ReceiverOptions {
+  pool: pg.Pool;
+  admission: WriteAdmission;
+  buildInteractions: InteractionBuilder;
+  maxBodyBytes: number;
+  writeTimeoutMs: number;
+  retryAfterSeconds: number;
+  metrics: ProcessorMetrics;
+  log: Logger;
+}
+
+interface Signal<T> {
+  name: OtlpSignal;
+  /** What one item is called in messages: span, log record, data point. */
+  item: string;
+  decode(body: Uint8Array, encoding: OtlpEncoding): Decoded<T>;
+  write(client: pg.PoolClient, items: T[], build: InteractionBuilder): Promise<WriteResult>;
+}
+
+const SIGNALS = [
+  { name: 'traces', item: 'span', decode: decodeTraces, write: writeSpans },
+  { name: 'logs', item: 'log record', decode: decodeLogs, write: writeLogs },
+  { name: 'metrics', item: 'data point', decode: decodeMetrics, write: (client, points) => writeMetricPoints(client, points) },
+] as const satisfies readonly Signal<never>[];
+
+/** Media type (parameters such as charset ignored) -> OTLP encoding. */
+const ENCODINGS: Record<string, OtlpEncoding | undefined> = {
+  'application/x-protobuf': 'protobuf',
+  'application/json': 'json',
+};
+
+/** At most this many rejection reasons are listed in a partial_success message. */
+const MAX_LISTED_REASONS = 10;
+
+export function otlpReceiver(options: ReceiverOptions): express.Router {
+  const router = express.Router();
+  for (const signal of SIGNALS as readonly Signal<unknown>[]) {
+    const path = `/v1/${signal.name}`;
+    router.post(path, (req, res) => {
+      void receive(signal, req, res, options);
+    });
+    router.all(path, (_req, res) => {
+      res.status(405).set('Allow', 'POST').type('text/plain').send('405 method not allowed, supported: [POST]');
+    });
+  }
+  return router;
+}
+
+async function receive<T>(signal: Signal<T>, req: Request, res: Response, options: ReceiverOptions): Promise<void> {
+  const { admission, metrics } = options;
+  const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const encoding = ENCODINGS[mediaType];
+  if (!encoding) {
+    metrics.otlpRequests.inc({ signal: signal.name, outcome: 'unsupported_media_type' });
+    discardRest(req, options.maxBodyBytes);
+    sendStatus(res, 415, `unsupported Content-Type '${mediaType || '(none)'}'; use application/x-protobuf or application/json`, 'json');
+    return;
+  }
+  let reserved = 0;
+  try {
+    admission.checkCapacity();
+    const body = await readBody(req, {
+      maxBytes: options.maxBodyBytes,
+      reserve: (bytes) => {
+        admission.reserveBytes(bytes);
+        reserved += bytes;
+      },
+    });
+    const decoded = signal.decode(body, encoding);
+    const result = await admission.run(() =>
+      inTransaction(options.pool, options.writeTimeoutMs, (client) => signal.write(client, decoded.items, options.buildInteractions)),
+    );
+    metrics.otlpRequests.inc({ signal: signal.name, outcome: 'accepted' });
+    metrics.otlpItems.inc({ signal: signal.name, result: 'stored' }, result.stored);
+    metrics.otlpItems.inc({ signal: signal.name, result: 'duplicate' }, result.duplicates);
+    metrics.otlpItems.inc({ signal: signal.name, result: 'rejected' }, decoded.rejected);
+    const message =
+      decoded.rejected === 0
+        ? ''
+        : `${decoded.rejected} ${signal.item}(s) rejected: ${decoded.errors.slice(0, MAX_LISTED_REASONS).join('; ')}` +
+          (decoded.errors.length > MAX_LISTED_REASONS ? `; and ${decoded.errors.length - MAX_LISTED_REASONS} more` : '');
+    res.status(200).type(mediaTypeOf(encoding)).send(Buffer.from(encodeExportResponse(signal.name, decoded.rejected, message, encoding)));
+  } catch (error) {
+    const failure =
+      error instanceof OtlpDecodeError
+        ? new HttpError(400, `could not decode the ${signal.name} request as ${encoding}: ${error.message}`)
+        : classifyWriteError(error, options.retryAfterSeconds);
+    if (req.destroyed || res.headersSent) return;
+    metrics.otlpRequests.inc({ signal: signal.name, outcome: outcomeOf(failure.status) });
+    if (failure.status >= 500) options.log.warn(`${req.path}: ${failure.status} ${failure.message}`);
+    else options.log.debug(`${req.path}: ${failure.status} ${failure.message}`);
+    discardRest(req, options.maxBodyBytes);
+    if (failure.retryAfterSeconds !== undefined) res.set('Retry-After', String(failure.retryAfterSeconds));
+    sendStatus(res, failure.status, failure.message, encoding);
+  } finally {
+    admission.releaseBytes(reserved);
+  }
+}
+
+function sendStatus(res: Response, status: number, message: string, encoding: OtlpEncoding): void {
+  res.status(status).type(mediaTypeOf(encoding)).send(Buffer.from(encodeStatus(GRPC_CODES[status] ?? 2, message, encoding)));
+}
+
+/** google.rpc.Code for the Status body (OTLP/HTTP clients read only the HTTP status). */
+const GRPC_CODES: Record<number, number> = { 400: 3, 413: 8, 415: 3, 429: 8, 503: 14 };
+
+function mediaTypeOf(encoding: OtlpEncoding): string {
+  return encoding === 'protobuf' ? 'application/x-protobuf' : 'application/json';
+}
+
+/** Bounded label values for the requests counter. */
+function outcomeOf(status: number): string {
+  switch (status) {
+    case 400:
+      return 'bad_request';
+    case 413:
+      return 'too_large';
+    case 429:
+    case 503:
+      return 'unavailable';
+    default:
+      return `status_${status}`;
+  }
+}

@@ -1,0 +1,141 @@
+// The `flywheel` command line: `serve` and `migrate`, each with --help. Every setting can be
+// given as a flag or as its env var (see `flywheel serve --help` or the README's table).
+import { parseArgs } from 'node:util';
+import { type Config, ConfigError, loadConfig, settings } from '../config/config.ts';
+import { startProcessor } from '../service.ts';
+import { openDatabase } from '../store/database.ts';
+import { migrate } from '../store/migrate.ts';
+import { createLogger } from './logger.ts';
+
+interface Command {
+  summary: string;
+  /** Setting keys the command reads. */
+  uses: readonly (keyof Config)[];
+  run(config: Config): Promise<void>;
+}
+
+const DATABASE_SETTINGS = ['databaseUrl', 'dataDir', 'embeddedPgPort', 'logLevel'] as const;
+
+const COMMANDS: Record<string, Command> = {
+  serve: {
+    summary: 'Start the OTLP/HTTP receiver and REST API (applies migrations first)',
+    uses: settings.map((s) => s.key),
+    run: serve,
+  },
+  migrate: {
+    summary: 'Apply pending database migrations and exit',
+    uses: DATABASE_SETTINGS,
+    run: runMigrations,
+  },
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`flywheel: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  const used = settings.filter((s) => command.uses.includes(s.key));
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: rest,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        ...Object.fromEntries(used.map((s) => [s.flag, { type: 'string' as const }])),
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    process.stderr.write(`flywheel ${name}: ${(error as Error).message}\n\n${commandHelp(name, command)}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(commandHelp(name, command));
+    return 0;
+  }
+  let config: Config;
+  try {
+    config = loadConfig(process.env, values as Record<string, string | undefined>);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`flywheel ${name}: invalid configuration\n${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  try {
+    await command.run(config);
+    return 0;
+  } catch (error) {
+    process.stderr.write(`flywheel ${name}: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
+async function serve(config: Config): Promise<void> {
+  const log = createLogger(config.logLevel);
+  const processor = await startProcessor(config, log);
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      log.info(`received ${signal}`);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      processor.stop().then(resolve, (error: unknown) => {
+        log.error(`shutdown failed: ${(error as Error).message}`);
+        resolve();
+      });
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+async function runMigrations(config: Config): Promise<void> {
+  const log = createLogger(config.logLevel);
+  const database = await openDatabase(config, log);
+  try {
+    const applied = await migrate(database.pool);
+    process.stdout.write(applied.length > 0 ? `applied: ${applied.join(', ')}\n` : 'the schema is up to date\n');
+  } finally {
+    await database.close();
+  }
+}
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  return [
+    'Usage: flywheel <command> [options]',
+    '',
+    'Commands:',
+    ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(width)}  ${c.summary}`),
+    '',
+    "Run 'flywheel <command> --help' for the options of a command.",
+    '',
+  ].join('\n');
+}
+
+function commandHelp(name: string, command: Command): string {
+  const used = settings.filter((s) => command.uses.includes(s.key));
+  const lines = [`Usage: flywheel ${name} [options]`, '', command.summary, '', 'Options (flag, env var: meaning):'];
+  for (const s of used) {
+    lines.push(`  --${s.flag} <value>   ${s.env}`, `      ${s.description}; ${s.expected}${defaultOf(s.key)}`);
+  }
+  lines.push('  -h, --help   show this help', '');
+  return lines.join('\n');
+}
+
+function defaultOf(key: keyof Config): string {
+  try {
+    const value = loadConfig({})[key];
+    return value === undefined ? '' : ` (default: ${value})`;
+  } catch {
+    return '';
+  }
+}

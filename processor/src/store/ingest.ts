@@ -1,0 +1,189 @@
+// Writes one decoded OTLP batch in one transaction and brings the interactions of every
+// trace it touches up to date. Each statement carries the whole batch as one json parameter
+// (json_populate_recordset), so a batch costs a handful of round trips whatever its size.
+import type pg from 'pg';
+import type { Interaction } from '../normalize/interaction.ts';
+import type { LogRecord, MetricPointRecord, SpanRecord } from '../otlp/records.ts';
+import { interactionToRow } from './interaction-rows.ts';
+import {
+  type LogRow,
+  logToRow,
+  metricPointToRow,
+  rowToLog,
+  rowToSpan,
+  type SpanRow,
+  spanToRow,
+  toPostgresJson,
+} from './telemetry-rows.ts';
+
+/** The normalize stage: one trace's spans and GenAI log records in, its interactions out. */
+export type InteractionBuilder = (spans: SpanRecord[], logs: LogRecord[]) => Interaction[];
+
+export interface WriteResult {
+  /** Items newly stored. */
+  stored: number;
+  /** Items already stored by an earlier export (a retry): skipped. */
+  duplicates: number;
+  /** Interactions inserted or recomputed. */
+  interactions: number;
+}
+
+const SPAN_COLUMNS = `trace_id, span_id, parent_span_id, name, kind, start_time_unix_nano, end_time_unix_nano,
+  status_code, status_message, trace_state, flags, attributes, events, links, dropped_attributes_count,
+  dropped_events_count, dropped_links_count, resource, scope, service_name`;
+
+const LOG_COLUMNS = `content_hash, trace_id, span_id, time_unix_nano, observed_time_unix_nano, severity_number,
+  severity_text, event_name, body, attributes, dropped_attributes_count, flags, resource, scope`;
+
+const METRIC_COLUMNS = `content_hash, name, description, unit, type, aggregation_temporality, is_monotonic,
+  attributes, start_time_unix_nano, time_unix_nano, value, data, flags, resource, scope`;
+
+const INTERACTION_COLUMNS = [
+  'id', 'trace_id', 'span_id', 'operation', 'name', 'start_time', 'start_time_unix_nano', 'response_time_ms',
+  'time_to_first_token_ms', 'session_id', 'user_id', 'agent_name', 'agent_id', 'service_name', 'service_version',
+  'system_instructions', 'user_input', 'response', 'request_model', 'response_model', 'provider', 'input_tokens',
+  'output_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens', 'reasoning_output_tokens',
+  'finish_reasons', 'tools', 'intent', 'confidence', 'knowledge_sources', 'prompt_version', 'expected_output',
+  'status', 'error_type', 'error_message', 'span_ids', 'conventions',
+];
+
+const UPSERT_INTERACTIONS = `
+  INSERT INTO interactions (${INTERACTION_COLUMNS.join(', ')})
+  SELECT ${INTERACTION_COLUMNS.join(', ')} FROM json_populate_recordset(null::interactions, $1::json)
+  ON CONFLICT (id) DO UPDATE SET
+    ${INTERACTION_COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = EXCLUDED.${c}`).join(',\n    ')},
+    updated_at = now()`;
+
+/** Stores spans (idempotent on trace_id, span_id) and recomputes their traces' interactions. */
+export async function writeSpans(client: pg.ClientBase, spans: SpanRecord[], build: InteractionBuilder): Promise<WriteResult> {
+  if (spans.length === 0) return { stored: 0, duplicates: 0, interactions: 0 };
+  const traceIds = unique(spans.map((s) => s.traceId));
+  await lockTraces(client, traceIds);
+  // Read what earlier batches stored for these traces before inserting, so the common case
+  // (a new trace) reads nothing back.
+  const earlier = await client.query<SpanRow>(`SELECT ${SPAN_COLUMNS} FROM spans WHERE trace_id = ANY($1::text[])`, [
+    traceIds,
+  ]);
+  const inserted = await client.query<{ trace_id: string }>(
+    `INSERT INTO spans (${SPAN_COLUMNS})
+     SELECT ${SPAN_COLUMNS} FROM json_populate_recordset(null::spans, $1::json)
+     ON CONFLICT (trace_id, span_id) DO NOTHING
+     RETURNING trace_id`,
+    [toPostgresJson(dedupe(spans, (s) => `${s.traceId}${s.spanId}`).map(spanToRow))],
+  );
+  const changed = unique(inserted.rows.map((r) => r.trace_id));
+  const byTrace = groupBy(
+    [...earlier.rows.map(rowToSpan), ...spans],
+    (s) => s.traceId,
+  );
+  const logs = await readLogs(client, changed);
+  const interactions = await refreshInteractions(client, changed, byTrace, logs, build);
+  return { stored: inserted.rowCount ?? 0, duplicates: spans.length - (inserted.rowCount ?? 0), interactions };
+}
+
+/** Stores log records (idempotent on a content hash); GenAI events among them update their interactions. */
+export async function writeLogs(client: pg.ClientBase, records: LogRecord[], build: InteractionBuilder): Promise<WriteResult> {
+  if (records.length === 0) return { stored: 0, duplicates: 0, interactions: 0 };
+  const rows = dedupe(records.map(logToRow), (r) => r.content_hash);
+  const traceIds = unique(rows.flatMap((r) => (r.trace_id ? [r.trace_id] : [])));
+  await lockTraces(client, traceIds);
+  const inserted = await client.query<{ trace_id: string | null }>(
+    `INSERT INTO log_records (${LOG_COLUMNS})
+     SELECT ${LOG_COLUMNS} FROM json_populate_recordset(null::log_records, $1::json)
+     ON CONFLICT (content_hash) DO NOTHING
+     RETURNING trace_id`,
+    [toPostgresJson(rows)],
+  );
+  const changed = unique(inserted.rows.flatMap((r) => (r.trace_id ? [r.trace_id] : [])));
+  let interactions = 0;
+  if (changed.length > 0) {
+    const spans = await client.query<SpanRow>(`SELECT ${SPAN_COLUMNS} FROM spans WHERE trace_id = ANY($1::text[])`, [
+      changed,
+    ]);
+    const byTrace = groupBy(spans.rows.map(rowToSpan), (s) => s.traceId);
+    const withSpans = changed.filter((t) => byTrace.has(t));
+    const logs = await readLogs(client, withSpans);
+    interactions = await refreshInteractions(client, withSpans, byTrace, logs, build);
+  }
+  return { stored: inserted.rowCount ?? 0, duplicates: records.length - (inserted.rowCount ?? 0), interactions };
+}
+
+/** Stores metric data points (idempotent on a content hash). */
+export async function writeMetricPoints(client: pg.ClientBase, points: MetricPointRecord[]): Promise<WriteResult> {
+  if (points.length === 0) return { stored: 0, duplicates: 0, interactions: 0 };
+  const rows = dedupe(points.map(metricPointToRow), (r) => r.content_hash);
+  const inserted = await client.query(
+    `INSERT INTO metric_points (${METRIC_COLUMNS})
+     SELECT ${METRIC_COLUMNS} FROM json_populate_recordset(null::metric_points, $1::json)
+     ON CONFLICT (content_hash) DO NOTHING`,
+    [toPostgresJson(rows)],
+  );
+  return { stored: inserted.rowCount ?? 0, duplicates: points.length - (inserted.rowCount ?? 0), interactions: 0 };
+}
+
+/**
+ * Spans of one trace may arrive in any order, in concurrent requests. A transaction-scoped
+ * advisory lock per trace (taken in a fixed order, so two batches cannot deadlock) makes the
+ * read-merge-write of a trace's interactions see every span committed before it.
+ */
+async function lockTraces(client: pg.ClientBase, traceIds: string[]): Promise<void> {
+  if (traceIds.length === 0) return;
+  await client.query(
+    `SELECT pg_advisory_xact_lock(k)
+     FROM (SELECT DISTINCT hashtextextended(t, 0) AS k FROM unnest($1::text[]) AS t ORDER BY 1) AS keys`,
+    [traceIds],
+  );
+}
+
+async function readLogs(client: pg.ClientBase, traceIds: string[]): Promise<Map<string, LogRecord[]>> {
+  if (traceIds.length === 0) return new Map();
+  const { rows } = await client.query<LogRow>(
+    `SELECT ${LOG_COLUMNS} FROM log_records WHERE trace_id = ANY($1::text[])`,
+    [traceIds],
+  );
+  return groupBy(rows.map(rowToLog), (l) => l.traceId ?? '');
+}
+
+async function refreshInteractions(
+  client: pg.ClientBase,
+  traceIds: string[],
+  spansByTrace: Map<string, SpanRecord[]>,
+  logsByTrace: Map<string, LogRecord[]>,
+  build: InteractionBuilder,
+): Promise<number> {
+  if (traceIds.length === 0) return 0;
+  const interactions = traceIds.flatMap((t) =>
+    build(dedupe(spansByTrace.get(t) ?? [], (s) => s.spanId), logsByTrace.get(t) ?? []),
+  );
+  // An interaction can disappear: a top-most chat span stops being one when its
+  // invoke_agent parent arrives later.
+  await client.query(`DELETE FROM interactions WHERE trace_id = ANY($1::text[]) AND NOT (id = ANY($2::text[]))`, [
+    traceIds,
+    interactions.map((i) => i.id),
+  ]);
+  if (interactions.length > 0) {
+    await client.query(UPSERT_INTERACTIONS, [toPostgresJson(interactions.map(interactionToRow))]);
+  }
+  return interactions.length;
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}
+
+function dedupe<T>(items: T[], key: (item: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const item of items) seen.set(key(item), item);
+  return seen.size === items.length ? items : [...seen.values()];
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}

@@ -1,0 +1,69 @@
+// Reads of the interactions table for the REST API, newest first, with keyset pagination.
+import type pg from 'pg';
+import type { LogRow, SpanRow } from './telemetry-rows.ts';
+
+export interface InteractionFilter {
+  agent?: string | undefined;
+  session?: string | undefined;
+  user?: string | undefined;
+  /** Inclusive lower bound on the start time (ISO timestamp). */
+  since?: string | undefined;
+  /** Exclusive upper bound on the start time (ISO timestamp). */
+  until?: string | undefined;
+  /** Continue after this (start_time_unix_nano, id), from the previous page's last row. */
+  after?: { startTimeUnixNano: string; id: string } | undefined;
+  limit: number;
+}
+
+export type InteractionRow = Record<string, unknown> & { id: string; start_time_unix_nano: string; trace_id: string; span_ids: string[] };
+
+export async function listInteractions(pool: pg.Pool, filter: InteractionFilter): Promise<InteractionRow[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: (placeholder: string) => string, value: unknown) => {
+    params.push(value);
+    where.push(sql(`$${params.length}`));
+  };
+  if (filter.agent !== undefined) add((p) => `(agent_name = ${p} OR agent_id = ${p})`, filter.agent);
+  if (filter.session !== undefined) add((p) => `session_id = ${p}`, filter.session);
+  if (filter.user !== undefined) add((p) => `user_id = ${p}`, filter.user);
+  if (filter.since !== undefined) add((p) => `start_time >= ${p}::timestamptz`, filter.since);
+  if (filter.until !== undefined) add((p) => `start_time < ${p}::timestamptz`, filter.until);
+  if (filter.after !== undefined) {
+    params.push(filter.after.startTimeUnixNano, filter.after.id);
+    where.push(`(start_time_unix_nano, id) < ($${params.length - 1}::bigint, $${params.length})`);
+  }
+  params.push(filter.limit);
+  const { rows } = await pool.query<InteractionRow>(
+    `SELECT * FROM interactions
+     ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY start_time_unix_nano DESC, id DESC
+     LIMIT $${params.length}`,
+    params,
+  );
+  return rows;
+}
+
+export interface InteractionDetail {
+  interaction: InteractionRow;
+  spans: SpanRow[];
+  logRecords: LogRow[];
+}
+
+/** One interaction with the spans folded into it and the log records joined to those spans. */
+export async function getInteraction(pool: pg.Pool, id: string): Promise<InteractionDetail | null> {
+  const { rows } = await pool.query<InteractionRow>('SELECT * FROM interactions WHERE id = $1', [id]);
+  const interaction = rows[0];
+  if (!interaction) return null;
+  const [spans, logs] = await Promise.all([
+    pool.query<SpanRow>(
+      `SELECT * FROM spans WHERE trace_id = $1 AND span_id = ANY($2::text[]) ORDER BY start_time_unix_nano, span_id`,
+      [interaction.trace_id, interaction.span_ids],
+    ),
+    pool.query<LogRow>(
+      `SELECT * FROM log_records WHERE trace_id = $1 AND span_id = ANY($2::text[]) ORDER BY time_unix_nano, content_hash`,
+      [interaction.trace_id, interaction.span_ids],
+    ),
+  ]);
+  return { interaction, spans: spans.rows, logRecords: logs.rows };
+}

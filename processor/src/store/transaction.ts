@@ -1,0 +1,25 @@
+import type pg from 'pg';
+
+/**
+ * Runs `work` in one transaction on its own connection, each statement bounded by
+ * `statementTimeoutMs`. Commits when `work` resolves; rolls back and rethrows otherwise.
+ * A connection that saw an error is discarded, not returned to the pool.
+ */
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  statementTimeoutMs: number,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query(`BEGIN; SET LOCAL statement_timeout = ${Math.trunc(statementTimeoutMs)}`);
+    const result = await work(client);
+    await client.query('COMMIT');
+    client.release();
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    client.release(true);
+    throw error;
+  }
+}
