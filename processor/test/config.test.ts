@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConfigError, loadConfig, settings } from '../src/config/config.ts';
+
+test('with nothing set, every setting takes its documented default', () => {
+  assert.deepEqual(loadConfig({}), {
+    host: '127.0.0.1',
+    port: 4318,
+    dataDir: './.flywheel',
+    embeddedPgPort: 54329,
+    maxBodyBytes: 20 * 1024 * 1024,
+    maxConcurrentWrites: 4,
+    maxQueuedWrites: 64,
+    maxPendingBytes: 256 * 1024 * 1024,
+    queueTimeoutMs: 5000,
+    writeTimeoutMs: 30000,
+    retryAfterSeconds: 5,
+    shutdownTimeoutMs: 10000,
+    logLevel: 'info',
+  });
+});
+
+test('env vars are read and coerced; flags win over env vars', () => {
+  const config = loadConfig(
+    { FLYWHEEL_PORT: '9999', FLYWHEEL_HOST: '0.0.0.0', DATABASE_URL: 'postgresql://u@db:5432/fw', FLYWHEEL_LOG_LEVEL: 'debug' },
+    { port: '7777' },
+  );
+  assert.equal(config.port, 7777);
+  assert.equal(config.host, '0.0.0.0');
+  assert.equal(config.databaseUrl, 'postgresql://u@db:5432/fw');
+  assert.equal(config.logLevel, 'debug');
+});
+
+test('an empty env var counts as unset', () => {
+  assert.equal(loadConfig({ FLYWHEEL_PORT: '' }).port, 4318);
+});
+
+test('a bad value names the env var, the expected form and the value given', () => {
+  assert.throws(() => loadConfig({ FLYWHEEL_PORT: '70000' }), {
+    name: 'ConfigError',
+    message: "FLYWHEEL_PORT must be an integer from 0 to 65535, got '70000'",
+  });
+});
+
+test('a bad flag is named as the flag', () => {
+  assert.throws(() => loadConfig({}, { 'max-concurrent-writes': '0' }), {
+    message: "--max-concurrent-writes must be an integer from 1 to 64, got '0'",
+  });
+});
+
+test('every bad setting is reported at once, one per line', () => {
+  try {
+    loadConfig({ FLYWHEEL_PORT: 'x', DATABASE_URL: 'mysql://db', FLYWHEEL_RETRY_AFTER_SECONDS: '1.5' });
+    assert.fail('expected a ConfigError');
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    assert.deepEqual(error.message.split('\n'), [
+      "FLYWHEEL_PORT must be an integer from 0 to 65535, got 'x'",
+      "DATABASE_URL must be a postgres:// or postgresql:// URL, got 'mysql://db'",
+      "FLYWHEEL_RETRY_AFTER_SECONDS must be an integer from 1 to 3600, got '1.5'",
+    ]);
+  }
+});
+
+test('every setting has an env var with the FLYWHEEL_ prefix (or DATABASE_URL) and a distinct flag', () => {
+  for (const s of settings) assert.match(s.env, /^(FLYWHEEL_[A-Z_]+|DATABASE_URL)$/);
+  assert.equal(new Set(settings.map((s) => s.flag)).size, settings.length);
+});

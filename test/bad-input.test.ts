@@ -1,0 +1,143 @@
+// Bad input gets a clear error and loses nothing else; the process never crashes on it.
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { after, before, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { startProcessor, type TestProcessor } from './harness.ts';
+import { agentTurn, postJson, randomSpanId, randomTraceId, spanJson, tracesRequest } from './otlp-json-builder.ts';
+
+let processor: TestProcessor;
+const LIMIT = 64 * 1024;
+before(async () => {
+  processor = await startProcessor({ settings: { FLYWHEEL_MAX_BODY_BYTES: String(LIMIT) } });
+});
+after(async () => {
+  await processor.stop();
+});
+
+async function post(path: string, body: Buffer | string, headers: Record<string, string>) {
+  const response = await fetch(`${processor.url}${path}`, { method: 'POST', headers, body });
+  return { status: response.status, type: response.headers.get('content-type'), body: Buffer.from(await response.arrayBuffer()) };
+}
+
+test('an undecodable protobuf body is a 400 with a protobuf Status saying why', async () => {
+  const r = await post('/v1/traces', Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01]), { 'content-type': 'application/x-protobuf' });
+  assert.equal(r.status, 400);
+  assert.equal(r.type, 'application/x-protobuf');
+  // google.rpc.Status: field 1 code = 3 (varint), field 2 message (string).
+  assert.equal(r.body[0], 0x08);
+  assert.equal(r.body[1], 3);
+  assert.equal(r.body[2], 0x12);
+  assert.match(r.body.subarray(4).toString('utf8'), /could not decode the traces request as protobuf/);
+});
+
+test('malformed JSON is a 400 with a JSON Status', async () => {
+  const r = await post('/v1/logs', '{"resourceLogs": [', { 'content-type': 'application/json' });
+  assert.equal(r.status, 400);
+  const status = JSON.parse(r.body.toString());
+  assert.equal(status.code, 3);
+  assert.match(status.message, /could not decode the logs request as json/);
+});
+
+test('a JSON body of the wrong shape is a 400', async () => {
+  const r = await post('/v1/traces', '{"resourceSpans": "nope"}', { 'content-type': 'application/json' });
+  assert.equal(r.status, 400);
+  assert.match(JSON.parse(r.body.toString()).message, /resourceSpans/);
+});
+
+test('an unsupported content type is a 415', async () => {
+  const r = await post('/v1/traces', 'hello', { 'content-type': 'text/plain' });
+  assert.equal(r.status, 415);
+  assert.match(JSON.parse(r.body.toString()).message, /unsupported Content-Type 'text\/plain'/);
+});
+
+test('content type parameters are ignored', async () => {
+  const turn = agentTurn();
+  const r = await post('/v1/traces', JSON.stringify(tracesRequest([turn.root])), { 'content-type': 'application/json; charset=utf-8' });
+  assert.equal(r.status, 200);
+});
+
+test('an unsupported content encoding is a 400', async () => {
+  const r = await post('/v1/traces', 'x', { 'content-type': 'application/json', 'content-encoding': 'br' });
+  assert.equal(r.status, 400);
+  assert.match(JSON.parse(r.body.toString()).message, /Content-Encoding 'br' is not supported/);
+});
+
+test('a body that is not the gzip it claims is a 400', async () => {
+  const r = await post('/v1/traces', 'not gzip at all', { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+  assert.equal(r.status, 400);
+  assert.match(JSON.parse(r.body.toString()).message, /not valid gzip/);
+});
+
+test('a body over the limit is a 413 without being read whole', async () => {
+  const big = Buffer.alloc(LIMIT + 1, 0x20);
+  const r = await post('/v1/traces', big, { 'content-type': 'application/json' });
+  assert.equal(r.status, 413);
+  assert.match(JSON.parse(r.body.toString()).message, /larger than the limit of 65536 bytes/);
+});
+
+test('a streamed body over the limit (no Content-Length) is a 413', async () => {
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = request(`${processor.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    const chunk = Buffer.alloc(16 * 1024, 0x20);
+    for (let i = 0; i < 8; i++) req.write(chunk);
+    req.end();
+  });
+  assert.equal(status, 413);
+});
+
+test('a gzip bomb (small compressed, huge decompressed) is a 413', async () => {
+  const bomb = gzipSync(Buffer.alloc(50 * LIMIT, 0x20));
+  assert.ok(bomb.length < LIMIT);
+  const r = await post('/v1/traces', bomb, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+  assert.equal(r.status, 413);
+  assert.match(JSON.parse(r.body.toString()).message, /decompressed body is larger than the limit/);
+});
+
+test('invalid spans are reported in partial_success and the valid ones kept', async () => {
+  const good = agentTurn();
+  const zeroTrace = spanJson({ traceId: '0'.repeat(32), spanId: randomSpanId(), name: 'zero trace', startMs: 0, endMs: 1 });
+  const shortTrace = spanJson({ traceId: randomTraceId().slice(0, 24), spanId: randomSpanId(), name: 'short', startMs: 0, endMs: 1 });
+  const zeroSpan = spanJson({ traceId: randomTraceId(), spanId: '0'.repeat(16), name: 'zero span', startMs: 0, endMs: 1 });
+  const r = await postJson(`${processor.url}/v1/traces`, tracesRequest([good.root, zeroTrace, ...good.children, shortTrace, zeroSpan]));
+  assert.equal(r.status, 200);
+  const partial = (r.json as { partialSuccess: { rejectedSpans: string; errorMessage: string } }).partialSuccess;
+  assert.equal(Number(partial.rejectedSpans), 3);
+  assert.match(partial.errorMessage, /^3 span\(s\) rejected: /);
+  assert.match(partial.errorMessage, /traceId must be 16 bytes, got 12/);
+  assert.match(partial.errorMessage, /all zero/);
+  const rows = await processor.query('SELECT count(*)::int AS n FROM spans WHERE trace_id = $1', [good.traceId]);
+  assert.equal(rows[0]!.n, 4);
+  const stray = await processor.query(`SELECT count(*)::int AS n FROM spans WHERE name IN ('zero trace', 'short', 'zero span')`);
+  assert.equal(stray[0]!.n, 0);
+});
+
+test('text the database cannot hold (NUL, lone surrogates) is stored replaced, not refused', async () => {
+  const turn = agentTurn();
+  const body = JSON.stringify(tracesRequest([turn.root])).replace(
+    '"invoke_agent support-agent"',
+    '"invoke_agent \\u0000 \\ud800 x"',
+  );
+  const r = await postJson(`${processor.url}/v1/traces`, body);
+  assert.equal(r.status, 200);
+  const rows = await processor.query('SELECT name FROM spans WHERE trace_id = $1', [turn.traceId]);
+  assert.equal(rows[0]!.name, 'invoke_agent \uFFFD \uFFFD x');
+});
+
+test('other methods on the OTLP paths are a 405', async () => {
+  const response = await fetch(`${processor.url}/v1/traces`);
+  assert.equal(response.status, 405);
+  assert.equal(response.headers.get('allow'), 'POST');
+});
+
+test('after all of the above the processor still accepts data', async () => {
+  const turn = agentTurn();
+  const r = await postJson(`${processor.url}/v1/traces`, tracesRequest([turn.root, ...turn.children]));
+  assert.equal(r.status, 200);
+  const health = await fetch(`${processor.url}/readyz`);
+  assert.equal(health.status, 200);
+});

@@ -1,0 +1,145 @@
+// The `flywheel` command as a user runs it: help, configuration errors, `serve` on an
+// embedded Postgres whose data survives a restart, clean shutdown, and `migrate`.
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { freePort, startPostgres, type TestPostgres } from './harness.ts';
+import { agentTurn, postJson, tracesRequest } from './otlp-json-builder.ts';
+
+const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'processor', 'bin', 'flywheel.js');
+
+function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+interface Served {
+  child: ChildProcess;
+  url: string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+function serve(env: Record<string, string>): Promise<Served> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'serve'], { env: { ...process.env, ...env } });
+    let stderr = '';
+    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      const match = /listening on (http:\/\/\S+)/.exec(stderr);
+      if (match) resolve({ child, url: match[1]!, stderr: () => stderr, exited });
+    });
+    void exited.then((code) => reject(new Error(`serve exited with ${code} before listening:\n${stderr}`)));
+  });
+}
+
+test('--help lists the commands, and each command has its own --help', async () => {
+  const top = await run(['--help']);
+  assert.equal(top.code, 0);
+  assert.match(top.stdout, /Usage: flywheel <command>/);
+  assert.match(top.stdout, /serve\s+Start the OTLP\/HTTP receiver/);
+  assert.match(top.stdout, /migrate\s+Apply pending database migrations/);
+  const serveHelp = await run(['serve', '--help']);
+  assert.equal(serveHelp.code, 0);
+  assert.match(serveHelp.stdout, /--port <value>\s+FLYWHEEL_PORT/);
+  assert.match(serveHelp.stdout, /\(default: 4318\)/);
+  assert.match(serveHelp.stdout, /DATABASE_URL/);
+  const migrateHelp = await run(['migrate', '--help']);
+  assert.equal(migrateHelp.code, 0);
+  assert.match(migrateHelp.stdout, /--database-url <value>\s+DATABASE_URL/);
+  assert.doesNotMatch(migrateHelp.stdout, /--port/);
+});
+
+test('an unknown command or flag is a usage error (exit 2)', async () => {
+  const unknown = await run(['frobnicate']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /unknown command 'frobnicate'/);
+  const badFlag = await run(['serve', '--prot', '1']);
+  assert.equal(badFlag.code, 2);
+  assert.match(badFlag.stderr, /Unknown option '--prot'/);
+});
+
+test('a bad setting names the env var or flag and the expected form (exit 2)', async () => {
+  const r = await run(['serve'], { FLYWHEEL_PORT: 'abc', FLYWHEEL_LOG_LEVEL: 'loud' });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /FLYWHEEL_PORT must be an integer from 0 to 65535, got 'abc'/);
+  assert.match(r.stderr, /FLYWHEEL_LOG_LEVEL must be one of error, warn, info, debug, got 'loud'/);
+  const flag = await run(['serve', '--max-body-bytes', '-1']);
+  assert.equal(flag.code, 2);
+  assert.match(flag.stderr, /--max-body-bytes must be a positive integer \(bytes\), got '-1'/);
+  const url = await run(['migrate'], { DATABASE_URL: 'mysql://x' });
+  assert.equal(url.code, 2);
+  assert.match(url.stderr, /DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL, got 'mysql:\/\/x'/);
+});
+
+describe('serve on the embedded Postgres', () => {
+  let dataDir: string;
+  before(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'flywheel-cli-'));
+  });
+  after(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  test('stores data that survives a restart and shuts down cleanly on SIGTERM and SIGINT', async () => {
+    const env = {
+      FLYWHEEL_DATA_DIR: dataDir,
+      FLYWHEEL_PORT: String(await freePort()),
+      FLYWHEEL_PG_PORT: String(await freePort()),
+    };
+    const first = await serve(env);
+    assert.match(first.stderr(), /initialising embedded Postgres/);
+    assert.match(first.stderr(), /applied migrations: 0001_telemetry, 0002_interactions/);
+    const turn = agentTurn();
+    assert.equal((await postJson(`${first.url}/v1/traces`, tracesRequest([turn.root, ...turn.children]))).status, 200);
+    first.child.kill('SIGTERM');
+    assert.equal(await first.exited, 0);
+    assert.match(first.stderr(), /received SIGTERM/);
+    assert.match(first.stderr(), /stopped/);
+
+    const second = await serve(env);
+    assert.doesNotMatch(second.stderr(), /initialising|applied migrations/);
+    const list = await (await fetch(`${second.url}/api/interactions`)).json();
+    assert.deepEqual(
+      list.interactions.map((i: { id: string }) => i.id),
+      [turn.id],
+    );
+    second.child.kill('SIGINT');
+    assert.equal(await second.exited, 0);
+  });
+});
+
+describe('migrate against DATABASE_URL', () => {
+  let postgres: TestPostgres;
+  before(async () => {
+    postgres = await startPostgres();
+  });
+  after(async () => {
+    await postgres.destroy();
+  });
+
+  test('two processes migrating at once both succeed and apply each migration once', async () => {
+    const [a, b] = await Promise.all([
+      run(['migrate'], { DATABASE_URL: postgres.url }),
+      run(['migrate'], { DATABASE_URL: postgres.url }),
+    ]);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(b.code, 0, b.stderr);
+    const outputs = [a.stdout, b.stdout].sort();
+    assert.deepEqual(outputs, ['applied: 0001_telemetry, 0002_interactions\n', 'the schema is up to date\n']);
+    const again = await run(['migrate'], { DATABASE_URL: postgres.url });
+    assert.equal(again.stdout, 'the schema is up to date\n');
+  });
+});
