@@ -50,7 +50,7 @@ function makeBatches(): Uint8Array[] {
   const exporter = new InMemorySpanExporter();
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'support-agent', 'service.version': '1.4.2', 'deployment.environment': 'bench' }),
-    spanProcessors: [new SimpleSpanProcessor(exporter)],
+    spanProcessors: [new SimpleSpanProcessor({ exporter })],
   });
   const tracer = provider.getTracer('@agent-flywheel/instrumentation', '0.1.0');
   const batches: Uint8Array[] = [];

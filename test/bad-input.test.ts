@@ -116,6 +116,18 @@ test('invalid spans are reported in partial_success and the valid ones kept', as
   assert.equal(stray[0]!.n, 0);
 });
 
+test('a span timestamp beyond what Postgres can hold rejects that span only', async () => {
+  const good = agentTurn();
+  const far = { ...spanJson({ traceId: randomTraceId(), spanId: randomSpanId(), name: 'far future', startMs: 0, endMs: 1 }), endTimeUnixNano: '18446744073709551615' };
+  const r = await postJson(`${processor.url}/v1/traces`, tracesRequest([good.root, far]));
+  assert.equal(r.status, 200);
+  const partial = (r.json as { partialSuccess: { rejectedSpans: string; errorMessage: string } }).partialSuccess;
+  assert.equal(partial.rejectedSpans, '1');
+  assert.equal(partial.errorMessage, '1 span(s) rejected: span 1: endTimeUnixNano must be from 0 to 2^63-1 nanoseconds, got 18446744073709551615');
+  const rows = await processor.query('SELECT count(*)::int AS n FROM spans WHERE trace_id = $1', [good.traceId]);
+  assert.equal(rows[0]!.n, 1);
+});
+
 test('text the database cannot hold (NUL, lone surrogates) is stored replaced, not refused', async () => {
   const turn = agentTurn();
   const body = JSON.stringify(tracesRequest([turn.root])).replace(

@@ -76,7 +76,7 @@ test('a bad setting names the env var or flag and the expected form (exit 2)', a
   assert.equal(r.code, 2);
   assert.match(r.stderr, /FLYWHEEL_PORT must be an integer from 0 to 65535, got 'abc'/);
   assert.match(r.stderr, /FLYWHEEL_LOG_LEVEL must be one of error, warn, info, debug, got 'loud'/);
-  const flag = await run(['serve', '--max-body-bytes', '-1']);
+  const flag = await run(['serve', '--max-body-bytes=-1']);
   assert.equal(flag.code, 2);
   assert.match(flag.stderr, /--max-body-bytes must be a positive integer \(bytes\), got '-1'/);
   const url = await run(['migrate'], { DATABASE_URL: 'mysql://x' });
@@ -111,7 +111,7 @@ describe('serve on the embedded Postgres', () => {
 
     const second = await serve(env);
     assert.doesNotMatch(second.stderr(), /initialising|applied migrations/);
-    const list = await (await fetch(`${second.url}/api/interactions`)).json();
+    const list = (await (await fetch(`${second.url}/api/interactions`)).json()) as { interactions: { id: string }[] };
     assert.deepEqual(
       list.interactions.map((i: { id: string }) => i.id),
       [turn.id],

@@ -46,7 +46,7 @@ export function tracerProvider(o: SenderOptions): TracerProvider {
       : new OTLPTraceExporterHttp(exporterConfig(o, 'traces'));
   return new TracerProvider({
     resource: resourceOf(o),
-    spanProcessors: [new BatchSpanProcessor(exporter, { maxExportBatchSize: 512, scheduledDelayMillis: 60_000 })],
+    spanProcessors: [new BatchSpanProcessor({ exporter, maxExportBatchSize: 512, scheduledDelayMillis: 60_000 })],
   });
 }
 
@@ -57,7 +57,7 @@ export function loggerProvider(o: SenderOptions): LoggerProvider {
       : new OTLPLogExporterHttp(exporterConfig(o, 'logs'));
   return new LoggerProvider({
     resource: resourceOf(o),
-    processors: [new BatchLogRecordProcessor(exporter, { scheduledDelayMillis: 60_000 })],
+    processors: [new BatchLogRecordProcessor({ exporter, scheduledDelayMillis: 60_000 })],
   });
 }
 

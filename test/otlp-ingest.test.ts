@@ -233,8 +233,10 @@ for (const sender of SENDER_MATRIX) {
         },
       );
       const interactionId = `${traceId}-${t.root.spanContext().spanId}`;
-      const detail = await (await fetch(`${processor.url}/api/interactions/${interactionId}`)).json();
-      const evaluation = detail.events.find((e: { name: string }) => e.name === 'gen_ai.evaluation.result');
+      const detail = (await (await fetch(`${processor.url}/api/interactions/${interactionId}`)).json()) as {
+        events: { name: string; spanId: string; source: string; attributes: Record<string, unknown> }[];
+      };
+      const evaluation = detail.events.find((e) => e.name === 'gen_ai.evaluation.result')!;
       assert.deepEqual(evaluation.attributes['gen_ai.evaluation.score.value'], 0.8);
       assert.equal(evaluation.spanId, t.root.spanContext().spanId);
       assert.equal(evaluation.source, 'log_record');
@@ -248,7 +250,7 @@ for (const sender of SENDER_MATRIX) {
       meter
         .createHistogram('gen_ai.client.token.usage', { unit: '{token}', advice: { explicitBucketBoundaries: [1, 4, 16] } })
         .record(10, { service, 'gen_ai.token.type': 'input' });
-      await meters.forceFlush();
+      // Shutdown exports once; a forceFlush before it would export a second cumulative point.
       await meters.shutdown();
       const rows = await processor.query(
         `SELECT name, type, unit, value, is_monotonic, aggregation_temporality, attributes, data

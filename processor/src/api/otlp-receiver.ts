@@ -41,11 +41,21 @@ interface Signal<T> {
   write(client: pg.PoolClient, items: T[], build: InteractionBuilder): Promise<WriteResult>;
 }
 
-const SIGNALS = [
-  { name: 'traces', item: 'span', decode: decodeTraces, write: writeSpans },
-  { name: 'logs', item: 'log record', decode: decodeLogs, write: writeLogs },
-  { name: 'metrics', item: 'data point', decode: decodeMetrics, write: (client, points) => writeMetricPoints(client, points) },
-] as const satisfies readonly Signal<never>[];
+interface SignalRoute {
+  name: OtlpSignal;
+  receive(req: Request, res: Response, options: ReceiverOptions): Promise<void>;
+}
+
+/** Binds a signal's decoder and writer (of one record type) into a route. */
+function route<T>(signal: Signal<T>): SignalRoute {
+  return { name: signal.name, receive: (req, res, options) => receive(signal, req, res, options) };
+}
+
+const SIGNALS: readonly SignalRoute[] = [
+  route({ name: 'traces', item: 'span', decode: decodeTraces, write: writeSpans }),
+  route({ name: 'logs', item: 'log record', decode: decodeLogs, write: writeLogs }),
+  route({ name: 'metrics', item: 'data point', decode: decodeMetrics, write: (client, points) => writeMetricPoints(client, points) }),
+];
 
 /** Media type (parameters such as charset ignored) -> OTLP encoding. */
 const ENCODINGS: Record<string, OtlpEncoding | undefined> = {
@@ -58,10 +68,13 @@ const MAX_LISTED_REASONS = 10;
 
 export function otlpReceiver(options: ReceiverOptions): express.Router {
   const router = express.Router();
-  for (const signal of SIGNALS as readonly Signal<unknown>[]) {
+  for (const signal of SIGNALS) {
     const path = `/v1/${signal.name}`;
     router.post(path, (req, res) => {
-      void receive(signal, req, res, options);
+      signal.receive(req, res, options).catch((error: unknown) => {
+        options.log.error(`${path}: ${(error as Error).stack ?? String(error)}`);
+        if (!res.headersSent) res.status(500).end();
+      });
     });
     router.all(path, (_req, res) => {
       res.status(405).set('Allow', 'POST').type('text/plain').send('405 method not allowed, supported: [POST]');
@@ -109,7 +122,7 @@ async function receive<T>(signal: Signal<T>, req: Request, res: Response, option
       error instanceof OtlpDecodeError
         ? new HttpError(400, `could not decode the ${signal.name} request as ${encoding}: ${error.message}`)
         : classifyWriteError(error, options.retryAfterSeconds);
-    if (req.destroyed || res.headersSent) return;
+    if (res.headersSent || res.destroyed) return;
     metrics.otlpRequests.inc({ signal: signal.name, outcome: outcomeOf(failure.status) });
     if (failure.status >= 500) options.log.warn(`${req.path}: ${failure.status} ${failure.message}`);
     else options.log.debug(`${req.path}: ${failure.status} ${failure.message}`);

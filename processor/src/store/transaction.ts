@@ -11,14 +11,21 @@ export async function inTransaction<T>(
   work: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
   const client = await pool.connect();
+  // A connection dropped between two statements (Postgres stopped) is reported as an
+  // 'error' event with no query to fail; without a listener it would crash the process.
+  // The next statement fails with it instead, and the catch below handles that.
+  const onError = () => undefined;
+  client.on('error', onError);
   try {
     await client.query(`BEGIN; SET LOCAL statement_timeout = ${Math.trunc(statementTimeoutMs)}`);
     const result = await work(client);
     await client.query('COMMIT');
+    client.off('error', onError);
     client.release();
     return result;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
+    client.off('error', onError);
     client.release(true);
     throw error;
   }

@@ -1,0 +1,39 @@
+// The convention adapters, highest priority first, and how one span is read through them:
+// every adapter that matches contributes; a higher adapter's facts win, lower ones fill gaps
+// (peer-conventions.md §6: "first match wins, then fill gaps from generic gen_ai.*").
+// A peer convention is added as one file exporting name, priority, matches and toSpanFacts,
+// imported and listed here.
+import type { SpanRecord } from '../otlp/records.ts';
+import type { InteractionEvent } from './interaction.ts';
+import { type ConventionAdapter, SPAN_FACT_FIELDS, type SpanFacts } from './convention.ts';
+import { fillSharedAttributes } from './shared-attributes.ts';
+import * as genaiSemconv from './genai-semconv.ts';
+
+export const ADAPTERS: readonly ConventionAdapter[] = [genaiSemconv].sort((x, y) => y.priority - x.priority);
+
+export interface SpanReading {
+  facts: SpanFacts;
+  /** Names of the adapters that matched, highest priority first. */
+  conventions: string[];
+}
+
+/** The facts of a GenAI span, or null when no adapter recognises the span (HTTP, DB...). */
+export function readSpan(span: SpanRecord, events: readonly InteractionEvent[]): SpanReading | null {
+  let facts: SpanFacts | null = null;
+  const conventions: string[] = [];
+  for (const adapter of ADAPTERS) {
+    if (!adapter.matches(span)) continue;
+    const read = adapter.toSpanFacts(span, events);
+    conventions.push(adapter.name);
+    if (facts === null) facts = read;
+    else fillGaps(facts, read);
+  }
+  if (facts === null) return null;
+  fillSharedAttributes(facts, span);
+  return { facts, conventions };
+}
+
+function fillGaps(target: SpanFacts, source: SpanFacts): void {
+  const writable = target as unknown as Record<keyof SpanFacts, unknown>;
+  for (const field of SPAN_FACT_FIELDS) if (target[field] === null) writable[field] = source[field];
+}
