@@ -15,7 +15,7 @@ import {
   type OtlpSignal,
 } from '../otlp/index.ts';
 import type { Decoded } from '../otlp/records.ts';
-import { type InteractionBuilder, writeLogs, writeMetricPoints, writeSpans, type WriteResult } from '../store/ingest.ts';
+import { INGEST_SETTINGS, type InteractionBuilder, writeLogs, writeMetricPoints, writeSpans, type WriteResult } from '../store/ingest.ts';
 import { inTransaction } from '../store/transaction.ts';
 import type { WriteAdmission } from './admission.ts';
 import { discardRest, readBody } from './body.ts';
@@ -105,7 +105,12 @@ async function receive<T>(signal: Signal<T>, req: Request, res: Response, option
     });
     const decoded = signal.decode(body, encoding);
     const result = await admission.run(() =>
-      inTransaction(options.pool, options.writeTimeoutMs, (client) => signal.write(client, decoded.items, options.buildInteractions)),
+      inTransaction(
+        options.pool,
+        options.writeTimeoutMs,
+        (client) => signal.write(client, decoded.items, options.buildInteractions),
+        INGEST_SETTINGS,
+      ),
     );
     metrics.otlpRequests.inc({ signal: signal.name, outcome: 'accepted' });
     metrics.otlpItems.inc({ signal: signal.name, result: 'stored' }, result.stored);

@@ -1,6 +1,9 @@
 // Writes one decoded OTLP batch in one transaction and brings the interactions of every
-// trace it touches up to date. Each statement carries the whole batch as one json parameter
-// (json_populate_recordset), so a batch costs a handful of round trips whatever its size.
+// trace it touches up to date. Each statement carries the whole batch as one jsonb parameter
+// (jsonb_populate_recordset), so a batch costs a handful of round trips whatever its size.
+// Measured on a 2-core machine, 512 GenAI spans per batch: jsonb_populate_recordset 19.8 ms,
+// json_populate_recordset 22.1 ms, COPY into a temp table + INSERT ... ON CONFLICT 23.5 ms,
+// raw COPY into the table (no idempotency) 22.9 ms.
 import type pg from 'pg';
 import type { Interaction } from '../normalize/interaction.ts';
 import type { LogRecord, MetricPointRecord, SpanRecord } from '../otlp/records.ts';
@@ -15,6 +18,13 @@ import {
   spanToRow,
   toPostgresJson,
 } from './telemetry-rows.ts';
+
+/**
+ * Settings for ingest transactions. Every ingest query is an index lookup by trace id, but
+ * a table that grew since its last ANALYZE gets seq-scan plans (68 ms instead of < 1 ms at
+ * 120k spans, growing with the table): rule them out.
+ */
+export const INGEST_SETTINGS = { enable_seqscan: 'off' };
 
 /** The normalize stage: one trace's spans and GenAI log records in, its interactions out. */
 export type InteractionBuilder = (spans: SpanRecord[], logs: LogRecord[]) => Interaction[];
@@ -49,7 +59,7 @@ const INTERACTION_COLUMNS = [
 
 const UPSERT_INTERACTIONS = `
   INSERT INTO interactions (${INTERACTION_COLUMNS.join(', ')})
-  SELECT ${INTERACTION_COLUMNS.join(', ')} FROM json_populate_recordset(null::interactions, $1::json)
+  SELECT ${INTERACTION_COLUMNS.join(', ')} FROM jsonb_populate_recordset(null::interactions, $1::jsonb)
   ON CONFLICT (id) DO UPDATE SET
     ${INTERACTION_COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = EXCLUDED.${c}`).join(',\n    ')},
     updated_at = now()`;
@@ -66,7 +76,7 @@ export async function writeSpans(client: pg.ClientBase, spans: SpanRecord[], bui
   ]);
   const inserted = await client.query<{ trace_id: string }>(
     `INSERT INTO spans (${SPAN_COLUMNS})
-     SELECT ${SPAN_COLUMNS} FROM json_populate_recordset(null::spans, $1::json)
+     SELECT ${SPAN_COLUMNS} FROM jsonb_populate_recordset(null::spans, $1::jsonb)
      ON CONFLICT (trace_id, span_id) DO NOTHING
      RETURNING trace_id`,
     [toPostgresJson(dedupe(spans, (s) => `${s.traceId}${s.spanId}`).map(spanToRow))],
@@ -77,7 +87,9 @@ export async function writeSpans(client: pg.ClientBase, spans: SpanRecord[], bui
     (s) => s.traceId,
   );
   const logs = await readLogs(client, changed);
-  const interactions = await refreshInteractions(client, changed, byTrace, logs, build);
+  // Only a trace with spans stored before this batch can have interactions to replace.
+  const known = new Set(earlier.rows.map((r) => r.trace_id));
+  const interactions = await refreshInteractions(client, changed, byTrace, logs, build, (t) => known.has(t));
   return { stored: inserted.rowCount ?? 0, duplicates: spans.length - (inserted.rowCount ?? 0), interactions };
 }
 
@@ -89,7 +101,7 @@ export async function writeLogs(client: pg.ClientBase, records: LogRecord[], bui
   await lockTraces(client, traceIds);
   const inserted = await client.query<{ trace_id: string | null }>(
     `INSERT INTO log_records (${LOG_COLUMNS})
-     SELECT ${LOG_COLUMNS} FROM json_populate_recordset(null::log_records, $1::json)
+     SELECT ${LOG_COLUMNS} FROM jsonb_populate_recordset(null::log_records, $1::jsonb)
      ON CONFLICT (content_hash) DO NOTHING
      RETURNING trace_id`,
     [toPostgresJson(rows)],
@@ -103,7 +115,7 @@ export async function writeLogs(client: pg.ClientBase, records: LogRecord[], bui
     const byTrace = groupBy(spans.rows.map(rowToSpan), (s) => s.traceId);
     const withSpans = changed.filter((t) => byTrace.has(t));
     const logs = await readLogs(client, withSpans);
-    interactions = await refreshInteractions(client, withSpans, byTrace, logs, build);
+    interactions = await refreshInteractions(client, withSpans, byTrace, logs, build, () => true);
   }
   return { stored: inserted.rowCount ?? 0, duplicates: records.length - (inserted.rowCount ?? 0), interactions };
 }
@@ -114,7 +126,7 @@ export async function writeMetricPoints(client: pg.ClientBase, points: MetricPoi
   const rows = dedupe(points.map(metricPointToRow), (r) => r.content_hash);
   const inserted = await client.query(
     `INSERT INTO metric_points (${METRIC_COLUMNS})
-     SELECT ${METRIC_COLUMNS} FROM json_populate_recordset(null::metric_points, $1::json)
+     SELECT ${METRIC_COLUMNS} FROM jsonb_populate_recordset(null::metric_points, $1::jsonb)
      ON CONFLICT (content_hash) DO NOTHING`,
     [toPostgresJson(rows)],
   );
@@ -150,6 +162,7 @@ async function refreshInteractions(
   spansByTrace: Map<string, SpanRecord[]>,
   logsByTrace: Map<string, LogRecord[]>,
   build: InteractionBuilder,
+  mayHaveInteractions: (traceId: string) => boolean,
 ): Promise<number> {
   if (traceIds.length === 0) return 0;
   const interactions = traceIds.flatMap((t) =>
@@ -157,10 +170,13 @@ async function refreshInteractions(
   );
   // An interaction can disappear: a top-most chat span stops being one when its
   // invoke_agent parent arrives later.
-  await client.query(`DELETE FROM interactions WHERE trace_id = ANY($1::text[]) AND NOT (id = ANY($2::text[]))`, [
-    traceIds,
-    interactions.map((i) => i.id),
-  ]);
+  const replaced = traceIds.filter(mayHaveInteractions);
+  if (replaced.length > 0) {
+    await client.query(`DELETE FROM interactions WHERE trace_id = ANY($1::text[]) AND NOT (id = ANY($2::text[]))`, [
+      replaced,
+      interactions.map((i) => i.id),
+    ]);
+  }
   if (interactions.length > 0) {
     await client.query(UPSERT_INTERACTIONS, [toPostgresJson(interactions.map(interactionToRow))]);
   }
