@@ -122,3 +122,30 @@ describe('when Postgres is too slow', () => {
     assert.equal((await postJson(`${processor.url}/v1/traces`, tracesRequest([slow.root]))).status, 200);
   });
 });
+
+describe('when the processor is stopped with a request in flight', () => {
+  test('the request finishes with 200 before the processor stops, and its data is stored', async () => {
+    const postgres = await startPostgres();
+    const processor = await startProcessor({ postgres });
+    const blocker = new pg.Client({ connectionString: postgres.url });
+    await blocker.connect();
+    try {
+      const turn = agentTurn();
+      await blocker.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [turn.traceId]);
+      const inFlight = postJson(`${processor.url}/v1/traces`, tracesRequest([turn.root, ...turn.children]));
+      await until(async () => (await gauge(processor.url, 'flywheel_otlp_writes_in_flight')) === 1, 'the write started');
+      let stopped = false;
+      const stopping = processor.stop().then(() => (stopped = true));
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(stopped, false, 'stop() waits for the request in flight');
+      await blocker.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [turn.traceId]);
+      assert.equal((await inFlight).status, 200);
+      await stopping;
+      const rows = await blocker.query('SELECT count(*)::int AS n FROM spans WHERE trace_id = $1', [turn.traceId]);
+      assert.equal(rows.rows[0].n, 4);
+    } finally {
+      await blocker.end();
+      await postgres.destroy();
+    }
+  });
+});

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { freePort, startPostgres, type TestPostgres } from './harness.ts';
 import { agentTurn, postJson, tracesRequest } from './otlp-json-builder.ts';
 
@@ -141,5 +142,19 @@ describe('migrate against DATABASE_URL', () => {
     assert.deepEqual(outputs, ['applied: 0001_telemetry, 0002_interactions\n', 'the schema is up to date\n']);
     const again = await run(['migrate'], { DATABASE_URL: postgres.url });
     assert.equal(again.stdout, 'the schema is up to date\n');
+  });
+
+  test('a database migrated by a newer processor is refused with what to do', async () => {
+    const pool = new pg.Pool({ connectionString: postgres.url, max: 1 });
+    try {
+      await pool.query(`INSERT INTO flywheel_migrations (id, name) VALUES (999, '0999_from_the_future')`);
+      const r = await run(['migrate'], { DATABASE_URL: postgres.url });
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /the database schema is at migration 0999_from_the_future, newer than this processor knows/);
+      assert.match(r.stderr, /upgrade the processor/);
+    } finally {
+      await pool.query('DELETE FROM flywheel_migrations WHERE id = 999');
+      await pool.end();
+    }
   });
 });

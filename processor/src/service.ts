@@ -67,12 +67,16 @@ export async function startProcessor(config: Config, log: Logger): Promise<Runni
       (stopping ??= (async () => {
         log.info('shutting down: finishing in-flight requests');
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Keep-alive connections become idle as their last response goes out; close them
+        // then rather than after the keep-alive timeout.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
         server.closeIdleConnections();
         const timer = setTimeout(() => {
           log.warn(`in-flight requests still running after ${config.shutdownTimeoutMs} ms; closing their connections`);
           server.closeAllConnections();
         }, config.shutdownTimeoutMs);
         await closed;
+        clearInterval(sweep);
         clearTimeout(timer);
         await database.close();
         log.info('stopped');
