@@ -2,7 +2,7 @@
 // embedded Postgres whose data survives a restart, clean shutdown, and `migrate`.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chown, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -120,6 +120,35 @@ describe('serve on the embedded Postgres', () => {
     second.child.kill('SIGINT');
     assert.equal(await second.exited, 0);
   });
+});
+
+test('serves as an unprivileged user too (as root, the test runs it as nobody)', async () => {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'flywheel-user-'));
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) await chown(dataDir, 65534, 65534);
+  const env = { FLYWHEEL_DATA_DIR: dataDir, FLYWHEEL_PORT: String(await freePort()), FLYWHEEL_PG_PORT: String(await freePort()) };
+  const command = asRoot ? ['runuser', '-u', 'nobody', '--', process.execPath, BIN, 'serve'] : [process.execPath, BIN, 'serve'];
+  const child = spawn(command[0]!, command.slice(1), { env: { ...process.env, ...env, HOME: dataDir } });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let stderr = '';
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        const match = /listening on (http:\/\/\S+)/.exec(stderr);
+        if (match) resolve(match[1]!);
+      });
+      child.on('close', (code) => reject(new Error(`serve exited with ${code}:\n${stderr}`)));
+    });
+    const turn = agentTurn();
+    assert.equal((await postJson(`${url}/v1/traces`, tracesRequest([turn.root]))).status, 200);
+    const owner = (await stat(path.join(dataDir, 'pg'))).uid;
+    assert.equal(owner, asRoot ? 65534 : process.getuid?.());
+  } finally {
+    const exited = new Promise((r) => child.on('close', r));
+    child.kill('SIGTERM');
+    await exited;
+    await rm(dataDir, { recursive: true, force: true });
+  }
 });
 
 describe('migrate against DATABASE_URL', () => {
