@@ -210,7 +210,7 @@ function toInteraction(root: Node, folded: readonly Node[]): Interaction {
   }
   const ordered = [rootFacts, ...llmCalls, ...others];
   const span = root.span;
-  const failed = folded.filter((n) => isFailed(n.span)).map((n) => n.span);
+  const failed = folded.filter((n) => isFailed(n.span));
   return {
     id: `${span.traceId}-${span.spanId}`,
     traceId: span.traceId,
@@ -241,8 +241,11 @@ function toInteraction(root: Node, folded: readonly Node[]): Interaction {
     promptVersion: firstReported(ordered, 'promptVersion'),
     expectedOutput: firstReported(ordered, 'expectedOutput'),
     status: failed.length > 0 ? 'error' : span.status.code === 1 ? 'ok' : 'unset',
-    errorType: failed.map((s) => stringOf(s.attributes[semconv.ATTR_ERROR_TYPE])).find((t) => t !== null) ?? null,
-    errorMessage: failed.map((s) => s.status.message).find((m) => m !== '') ?? null,
+    // error.type, else what the span's adapter read (OpenInference and the AI SDK record the
+    // exception event only).
+    errorType: failed.map((n) => stringOf(n.span.attributes[semconv.ATTR_ERROR_TYPE]) ?? n.facts?.errorType ?? null)
+      .find((t) => t !== null) ?? null,
+    errorMessage: failed.map((n) => n.span.status.message).find((m) => m !== '') ?? null,
     spanIds: folded.map((n) => n.span.spanId),
     events: eventsOf(folded),
     conventions: conventionsOf(folded),

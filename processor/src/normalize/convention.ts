@@ -3,6 +3,7 @@
 // operation names and message shapes are those of the OTel GenAI semantic conventions.
 import type { AttributeValue, SpanRecord } from '../otlp/records.ts';
 import type { InteractionEvent, Message } from './interaction.ts';
+import { stringOf } from './attribute-values.ts';
 
 /** What one span says about a GenAI operation. Every field is null when the span does not say. */
 export interface SpanFacts {
@@ -81,4 +82,13 @@ export function emptySpanFacts(): SpanFacts {
     intent: null, confidence: null, knowledgeSources: null, promptVersion: null, expectedOutput: null,
     errorType: null,
   };
+}
+
+/**
+ * `exception.type` of the span's first `exception` event (the OTel exception semconv), or null:
+ * the error type of conventions that record a failure as an event, not as `error.type`.
+ */
+export function exceptionTypeOf(span: SpanRecord): string | null {
+  for (const event of span.events) if (event.name === 'exception') return stringOf(event.attributes['exception.type']);
+  return null;
 }

@@ -7,9 +7,21 @@ import type { SpanRecord } from '../otlp/records.ts';
 import type { InteractionEvent } from './interaction.ts';
 import { type ConventionAdapter, SPAN_FACT_FIELDS, type SpanFacts } from './convention.ts';
 import { fillSharedAttributes } from './shared-attributes.ts';
+import * as contribOpenai from './contrib-openai.ts';
 import * as genaiSemconv from './genai-semconv.ts';
+import * as openinference from './openinference.ts';
+import * as openlit from './openlit.ts';
+import * as traceloop from './traceloop.ts';
+import * as vercelAi from './vercel-ai.ts';
 
-export const ADAPTERS: readonly ConventionAdapter[] = [genaiSemconv].sort((x, y) => y.priority - x.priority);
+/**
+ * Priorities follow peer-conventions.md §6 ("Which convention a span speaks"): a span that carries
+ * several conventions (an AI SDK span enriched by @arizeai/openinference-vercel has openinference.*
+ * and ai.* keys; every peer's model-call span has gen_ai.* ones) is read first in the more specific.
+ */
+export const ADAPTERS: readonly ConventionAdapter[] = [
+  openinference, traceloop, vercelAi, contribOpenai, openlit, genaiSemconv,
+].sort((x, y) => y.priority - x.priority);
 
 export interface SpanReading {
   facts: SpanFacts;
