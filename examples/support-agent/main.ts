@@ -1,0 +1,35 @@
+// Runs the support agent on one question, prints the answer and, with --rating, sends the
+// user's rating as feedback. Instrumented from outside (zero-code, `--import`) or by
+// programmatic.ts; this file only uses the agent-level API.
+//
+//   node examples/support-agent/main.ts [--user ID] [--rating 1-5] [--comment TEXT] "question"
+import { recordFeedback } from '@agent-flywheel/instrumentation';
+import OpenAI from 'openai';
+import { parseArgs } from 'node:util';
+import { answer } from './agent.ts';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    user: { type: 'string', default: 'demo-user' },
+    conversation: { type: 'string' },
+    rating: { type: 'string' },
+    comment: { type: 'string' },
+  },
+});
+
+// The client reads OPENAI_API_KEY and OPENAI_BASE_URL: any OpenAI-compatible endpoint works.
+const client = new OpenAI({ apiKey: process.env.OPENAI_API_KEY ?? 'not-needed-locally', maxRetries: 0 });
+const model = process.env.OPENAI_MODEL ?? 'gpt-4o-mini';
+const question = positionals.join(' ') || 'Where is my order A-1001?';
+
+const result = await answer(client, model, {
+  question,
+  userId: values.user,
+  conversationId: values.conversation,
+});
+console.log(result.text);
+
+if (values.rating !== undefined) {
+  recordFeedback({ interaction: result.interactionId, rating: Number(values.rating), comment: values.comment, userId: values.user });
+}

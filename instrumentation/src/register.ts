@@ -1,0 +1,20 @@
+// Zero-code start: `node --import @agent-flywheel/instrumentation/register app.js`.
+// Starts the SDK from the standard OTEL_* env vars (register() also installs the ESM import
+// hook, before the app is loaded) and flushes on SIGTERM and before a normal exit. If anything
+// goes wrong the app still runs, uninstrumented, with one line on stderr saying why.
+import { register } from './sdk.ts';
+
+try {
+  const flywheel = register();
+  process.once('beforeExit', () => void flywheel.shutdown());
+  process.once('SIGTERM', () => {
+    void flywheel.shutdown().finally(() => {
+      // Listening to SIGTERM cancels Node's default exit; restore it unless the app listens too.
+      if (process.listenerCount('SIGTERM') === 0) process.kill(process.pid, 'SIGTERM');
+    });
+  });
+} catch (error) {
+  console.error(
+    `@agent-flywheel/instrumentation: not instrumented: ${error instanceof Error ? error.message : String(error)}`,
+  );
+}
