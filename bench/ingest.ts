@@ -233,9 +233,10 @@ async function main() {
   const dir = await mkdtemp(path.join(tmpdir(), 'flywheel-bench-'));
   const postgres = await startEmbeddedPostgres(dir, await freePort(), silentLogger);
   const pool = new pg.Pool({ connectionString: postgres.url, max: CLIENTS + 1 });
+  pool.on('error', () => undefined);
   try {
     await migrate(pool);
-    const truncate = () => pool.query('TRUNCATE spans, interactions, log_records');
+    const truncate = () => pool.query('TRUNCATE spans, interactions, log_records CASCADE');
 
     log('baseline: COPY...');
     const copy = await runCopyBaseline(pool, batches);

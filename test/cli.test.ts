@@ -102,7 +102,7 @@ describe('serve on the embedded Postgres', () => {
     };
     const first = await serve(env);
     assert.match(first.stderr(), /initialising embedded Postgres/);
-    assert.match(first.stderr(), /applied migrations: 0001_telemetry, 0002_interactions/);
+    assert.match(first.stderr(), /applied migrations: 0001_telemetry, 0002_interactions, 0003_quality, 0004_log_record_arrival/);
     const turn = agentTurn();
     assert.equal((await postJson(`${first.url}/v1/traces`, tracesRequest([turn.root, ...turn.children]))).status, 200);
     first.child.kill('SIGTERM');
@@ -168,7 +168,7 @@ describe('migrate against DATABASE_URL', () => {
     assert.equal(a.code, 0, a.stderr);
     assert.equal(b.code, 0, b.stderr);
     const outputs = [a.stdout, b.stdout].sort();
-    assert.deepEqual(outputs, ['applied: 0001_telemetry, 0002_interactions\n', 'the schema is up to date\n']);
+    assert.deepEqual(outputs, ['applied: 0001_telemetry, 0002_interactions, 0003_quality, 0004_log_record_arrival\n', 'the schema is up to date\n']);
     const again = await run(['migrate'], { DATABASE_URL: postgres.url });
     assert.equal(again.stdout, 'the schema is up to date\n');
   });

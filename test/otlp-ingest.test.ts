@@ -201,10 +201,12 @@ for (const sender of SENDER_MATRIX) {
       assert.equal(rows.length, 1);
       const row = rows[0]!;
       assert.match(row.content_hash as string, /^[0-9a-f]{64}$/);
+      assert.match(row.arrival as string, /^[1-9][0-9]*$/);
       assert.deepEqual(
-        { ...row, content_hash: undefined, received_at: undefined },
+        { ...row, content_hash: undefined, received_at: undefined, arrival: undefined },
         {
           content_hash: undefined,
+          arrival: undefined,
           trace_id: traceId,
           span_id: t.root.spanContext().spanId,
           time_unix_nano: ns(5000),

@@ -10,6 +10,8 @@ import type { Config } from './config/config.ts';
 import { buildInteractions } from './normalize/index.ts';
 import { openDatabase, type Database } from './store/database.ts';
 import { loadMigrations, migrate } from './store/migrate.ts';
+import { queueDepth } from './store/score-queue.ts';
+import { registerScoreMetrics, startScoring } from './score/index.ts';
 
 export interface RunningProcessor {
   /** Base URL, e.g. http://127.0.0.1:4318 */
@@ -26,7 +28,8 @@ export async function startProcessor(config: Config, log: Logger): Promise<Runni
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,
       embeddedPgPort: config.embeddedPgPort,
-      maxConnections: config.maxConcurrentWrites + 4,
+      // Writers, the API and readiness checks, and one connection per scoring worker.
+      maxConnections: config.maxConcurrentWrites + 4 + config.scoreWorkers,
     },
     log,
   );
@@ -42,10 +45,12 @@ export async function startProcessor(config: Config, log: Logger): Promise<Runni
       maxPendingBytes: config.maxPendingBytes,
       retryAfterSeconds: config.retryAfterSeconds,
     });
+    const metrics = createMetrics(admission);
+    const scoreMetrics = registerScoreMetrics(metrics.registry, () => queueDepth(database.pool));
     const app = createApp({
       pool: database.pool,
       admission,
-      metrics: createMetrics(admission),
+      metrics,
       buildInteractions,
       latestMigration: migrations.at(-1)?.id ?? 0,
       maxBodyBytes: config.maxBodyBytes,
@@ -61,6 +66,7 @@ export async function startProcessor(config: Config, log: Logger): Promise<Runni
     const url = `http://${host}:${address.port}`;
     log.info(`storing into ${database.description}`);
     log.info(`listening on ${url} (OTLP/HTTP: ${url}/v1/traces, /v1/logs, /v1/metrics)`);
+    const scoring = startScoring({ pool: database.pool, config, metrics: scoreMetrics, log });
 
     let stopping: Promise<void> | undefined;
     const stop = () =>
@@ -78,6 +84,7 @@ export async function startProcessor(config: Config, log: Logger): Promise<Runni
         await closed;
         clearInterval(sweep);
         clearTimeout(timer);
+        await scoring.stop();
         await database.close();
         log.info('stopped');
       })());

@@ -17,6 +17,24 @@ test('with nothing set, every setting takes its documented default', () => {
     retryAfterSeconds: 5,
     shutdownTimeoutMs: 10000,
     logLevel: 'info',
+    // The score stage's slice (score-config.test.ts tests it).
+    scoreSettleMs: 30000,
+    scorePollMs: 1000,
+    scoreBatchSize: 500,
+    scoreWorkers: 2,
+    retryWindowMs: 300000,
+    abandonMs: 1800000,
+    freshnessHalfLifeDays: 90,
+    gateAccuracy: 0.85,
+    gateCompleteness: 0.9,
+    gateRelevance: 0.8,
+    gateTimeliness: 0.75,
+    judgeModel: 'gpt-4o-mini',
+    judgeConcurrency: 2,
+    judgeTimeoutMs: 30000,
+    judgeMaxRetries: 2,
+    judgeInputUsdPerMTok: 0,
+    judgeOutputUsdPerMTok: 0,
   });
 });
 

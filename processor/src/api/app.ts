@@ -6,9 +6,11 @@ import { isMigrated } from '../store/migrate.ts';
 import type { InteractionBuilder } from '../store/ingest.ts';
 import type { WriteAdmission } from './admission.ts';
 import { HttpError } from './errors.ts';
+import { feedbackRoutes } from './feedback.ts';
 import { interactionRoutes } from './interactions.ts';
 import type { ProcessorMetrics } from './metrics.ts';
 import { otlpReceiver } from './otlp-receiver.ts';
+import { scoreRoutes } from './scores.ts';
 
 export interface AppOptions {
   pool: pg.Pool;
@@ -54,6 +56,8 @@ export function createApp(options: AppOptions): express.Express {
   });
 
   app.use('/api', interactionRoutes(options.pool));
+  app.use('/api', feedbackRoutes(options));
+  app.use('/api', scoreRoutes(options.pool));
 
   app.use((req, _res, next) => next(new HttpError(404, `no route for ${req.method} ${req.path}`)));
 

@@ -4,8 +4,10 @@ import express from 'express';
 import type pg from 'pg';
 import { z } from 'zod';
 import { getInteraction, type InteractionRow, listInteractions } from '../store/interaction-queries.ts';
+import { qualityOf } from '../store/scores.ts';
 import type { LogRow, SpanRow } from '../store/telemetry-rows.ts';
 import { HttpError } from './errors.ts';
+import { qualityToJson } from './scores.ts';
 
 /** Pages are never larger than this, whatever `limit` asks for. */
 export const MAX_PAGE_SIZE = 500;
@@ -65,6 +67,7 @@ export function interactionRoutes(pool: pg.Pool): express.Router {
         ...detail.spans.flatMap((s) => s.events.map((e) => ({ source: 'span_event', spanId: s.span_id, ...e }))),
         ...detail.logRecords.map(logToEventJson),
       ],
+      quality: qualityToJson(await qualityOf(pool, id)),
     });
   });
 

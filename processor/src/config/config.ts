@@ -2,6 +2,7 @@
 // (FLYWHEEL_*, plus the standard DATABASE_URL) and one command-line flag; flags win over
 // env vars, env vars over defaults. Validation happens once, at start-up.
 import { z } from 'zod';
+import { SCORE_SETTINGS } from '../score/config.ts';
 
 export interface Setting {
   key: string;
@@ -133,6 +134,7 @@ const SETTINGS = [
     description: 'How much the processor writes to stderr',
     schema: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   },
+  ...SCORE_SETTINGS,
 ] as const satisfies readonly Setting[];
 
 const configSchema = z.object(

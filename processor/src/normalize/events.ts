@@ -86,7 +86,8 @@ function append<T>(map: Map<string, T[]>, key: string, item: T): void {
 
 /**
  * Time, then span events before log records; span events keep their order within the span; log
- * records that tie on both timestamps are ordered by content, so shuffled input sorts the same.
+ * records that tie on time keep their arrival order (senders' clocks are often milliseconds),
+ * then observed time, then content, so shuffled input sorts the same.
  */
 function compareEntries(x: Entry, y: Entry): number {
   const byTime = compareBigint(x.event.timeUnixNano, y.event.timeUnixNano);
@@ -95,6 +96,9 @@ function compareEntries(x: Entry, y: Entry): number {
     if (x.log !== null) return 1;
     if (y.log !== null) return -1;
     return x.index - y.index;
+  }
+  if (x.log.arrival !== undefined && y.log.arrival !== undefined && x.log.arrival !== y.log.arrival) {
+    return x.log.arrival - y.log.arrival;
   }
   const byObserved = compareBigint(x.log.observedTimeUnixNano, y.log.observedTimeUnixNano);
   if (byObserved !== 0) return byObserved;

@@ -89,6 +89,11 @@ export interface LogRecord {
   spanId: string | null;
   /** LogRecord.event_name; empty when the record is not an event (see also `event.name`). */
   eventName: string;
+  /**
+   * Arrival order, set when the record is read back from the store: records that tie on
+   * their timestamps were sent in this order. Absent on freshly decoded records.
+   */
+  arrival?: number;
   resource: ResourceRecord;
   scope: ScopeRecord;
 }

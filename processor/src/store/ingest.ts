@@ -7,7 +7,9 @@
 import type pg from 'pg';
 import type { Interaction } from '../normalize/interaction.ts';
 import type { LogRecord, MetricPointRecord, SpanRecord } from '../otlp/records.ts';
+import { feedbackFromLogRows, insertFeedback } from './feedback.ts';
 import { interactionToRow } from './interaction-rows.ts';
+import { upsertAndEnqueue } from './score-queue.ts';
 import {
   type LogRow,
   logToRow,
@@ -106,6 +108,8 @@ export async function writeLogs(client: pg.ClientBase, records: LogRecord[], bui
      RETURNING trace_id`,
     [toPostgresJson(rows)],
   );
+  // User feedback (gen_ai.evaluation.result) also goes to the feedback table, as from POST /api/feedback.
+  await insertFeedback(client, feedbackFromLogRows(rows));
   const changed = unique(inserted.rows.flatMap((r) => (r.trace_id ? [r.trace_id] : [])));
   let interactions = 0;
   if (changed.length > 0) {
@@ -138,7 +142,7 @@ export async function writeMetricPoints(client: pg.ClientBase, points: MetricPoi
  * advisory lock per trace (taken in a fixed order, so two batches cannot deadlock) makes the
  * read-merge-write of a trace's interactions see every span committed before it.
  */
-async function lockTraces(client: pg.ClientBase, traceIds: string[]): Promise<void> {
+export async function lockTraces(client: pg.ClientBase, traceIds: string[]): Promise<void> {
   if (traceIds.length === 0) return;
   await client.query(
     `SELECT pg_advisory_xact_lock(k)
@@ -150,7 +154,7 @@ async function lockTraces(client: pg.ClientBase, traceIds: string[]): Promise<vo
 async function readLogs(client: pg.ClientBase, traceIds: string[]): Promise<Map<string, LogRecord[]>> {
   if (traceIds.length === 0) return new Map();
   const { rows } = await client.query<LogRow>(
-    `SELECT ${LOG_COLUMNS} FROM log_records WHERE trace_id = ANY($1::text[])`,
+    `SELECT ${LOG_COLUMNS}, arrival FROM log_records WHERE trace_id = ANY($1::text[])`,
     [traceIds],
   );
   return groupBy(rows.map(rowToLog), (l) => l.traceId ?? '');
@@ -178,7 +182,7 @@ async function refreshInteractions(
     ]);
   }
   if (interactions.length > 0) {
-    await client.query(UPSERT_INTERACTIONS, [toPostgresJson(interactions.map(interactionToRow))]);
+    await client.query(upsertAndEnqueue(UPSERT_INTERACTIONS), [toPostgresJson(interactions.map(interactionToRow))]);
   }
   return interactions.length;
 }

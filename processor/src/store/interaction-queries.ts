@@ -61,7 +61,7 @@ export async function getInteraction(pool: pg.Pool, id: string): Promise<Interac
       [interaction.trace_id, interaction.span_ids],
     ),
     pool.query<LogRow>(
-      `SELECT * FROM log_records WHERE trace_id = $1 AND span_id = ANY($2::text[]) ORDER BY time_unix_nano, content_hash`,
+      `SELECT * FROM log_records WHERE trace_id = $1 AND span_id = ANY($2::text[]) ORDER BY time_unix_nano, arrival`,
       [interaction.trace_id, interaction.span_ids],
     ),
   ]);

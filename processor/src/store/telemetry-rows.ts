@@ -109,6 +109,8 @@ export interface LogRow {
   flags: number;
   resource: ResourceRecord;
   scope: ScopeRecord;
+  /** Present on rows read back (bigint identity, as a string). */
+  arrival?: string;
 }
 
 export function logToRow(log: LogRecord): LogRow {
@@ -145,6 +147,7 @@ export function rowToLog(row: LogRow): LogRecord {
     eventName: row.event_name,
     resource: row.resource,
     scope: row.scope,
+    ...(row.arrival === undefined ? {} : { arrival: Number(row.arrival) }),
   };
 }
 

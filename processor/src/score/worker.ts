@@ -1,0 +1,181 @@
+// The scoring worker: claims settled interactions from score_queue (FOR UPDATE SKIP LOCKED),
+// reads what the scorer needs, runs assessQuality() and writes the scores, the follow-ups
+// (re-score the previous turn, re-check for abandonment, ask the judge) and the deletion of the
+// claimed rows in one transaction. Two processes never claim the same row; a crash before
+// COMMIT leaves the rows queued for the next claim.
+import type pg from 'pg';
+import type { Logger } from '../cli/logger.ts';
+import { requestJudgements } from '../store/judgements.ts';
+import { claimDue, type Claim, completeClaims, rescorePredecessors, scheduleRechecks } from '../store/score-queue.ts';
+import { loadScoringInputs, type ScoreRow, type StoredVerdict, writeScores } from '../store/scores.ts';
+import { inTransaction } from '../store/transaction.ts';
+import { assessQuality } from './assess.ts';
+import type { ScoreConfig } from './config.ts';
+import { contentHash, judgeContentOf } from './judge.ts';
+import { type Loop, runLoop } from './loop.ts';
+import type { ScoreMetrics } from './metrics.ts';
+import { type Assessment, DIMENSIONS, type ScoredInteraction, type Verdict } from './quality.ts';
+
+/** A batch's transaction waits at most this long for a row lock, so it never holds up ingest for longer. */
+const LOCK_TIMEOUT_MS = 500;
+const STATEMENT_TIMEOUT_MS = 60_000;
+
+/** Last update of knowledge sources: none known until the knowledge stage registers sources. */
+const NO_SOURCE_DATES: ReadonlyMap<string, number> = new Map();
+
+export interface ScoringWorkerOptions {
+  pool: pg.Pool;
+  config: ScoreConfig;
+  metrics: ScoreMetrics;
+  log: Logger;
+  /** Ask the judge for verdicts on interactions with content. */
+  judging: boolean;
+  /** Who scored (host:pid), stored with the scores. */
+  claimant: string;
+  /** The clock, ms since the epoch; default: the database's, as of the claim. */
+  now?: () => number;
+}
+
+interface Scored {
+  claim: Claim;
+  assessment: Assessment;
+  updatedAt: Date;
+}
+
+/** Scores one batch of settled interactions; returns how many queue rows it claimed. */
+export async function scoreBatch(options: ScoringWorkerOptions): Promise<number> {
+  const { config } = options;
+  const started = performance.now();
+  const outcome = await inTransaction(options.pool, STATEMENT_TIMEOUT_MS, async (client) => {
+    const { claims, now: databaseNow } = await claimDue(client, config.scoreSettleMs, config.scoreBatchSize);
+    if (claims.length === 0) return { claimed: 0, scored: [] };
+    const ids = claims.map((c) => c.interactionId);
+    const inputs = await loadScoringInputs(client, ids);
+    const reasons = new Map(claims.map((c) => [c.interactionId, c]));
+    const now = options.now?.() ?? databaseNow;
+    const rows: ScoreRow[] = [];
+    const scored: Scored[] = [];
+    const predecessors: { previousId: string; nextId: string }[] = [];
+    const rechecks: { interactionId: string; at: number }[] = [];
+    const judgeRequests: { interactionId: string; contentHash: string }[] = [];
+    const assessmentOptions = {
+      now,
+      retryWindowMs: config.retryWindowMs,
+      abandonMs: config.abandonMs,
+      freshnessHalfLifeDays: config.freshnessHalfLifeDays,
+      thresholds: {
+        accuracy: config.gateAccuracy,
+        completeness: config.gateCompleteness,
+        relevance: config.gateRelevance,
+        timeliness: config.gateTimeliness,
+      },
+    };
+    for (const interaction of inputs.interactions) {
+      const { verdict, request } = verdictFor(interaction, inputs.verdicts.get(interaction.id), options.judging);
+      if (request !== null) judgeRequests.push({ interactionId: interaction.id, contentHash: request });
+      const previous = inputs.previous.get(interaction.id) ?? null;
+      const next = inputs.next.get(interaction.id) ?? null;
+      const feedback = inputs.feedback.get(interaction.id) ?? [];
+      const assessment = assessQuality(
+        { interaction, feedback, previous, next, verdict, sourceUpdatedAt: NO_SOURCE_DATES },
+        assessmentOptions,
+      );
+      rows.push(toScoreRow(interaction.id, assessment, next?.id ?? null, feedback.length, verdict !== null, options.claimant));
+      scored.push({ claim: reasons.get(interaction.id) as Claim, assessment, updatedAt: interaction.updatedAt });
+      if (previous !== null) predecessors.push({ previousId: previous.id, nextId: interaction.id });
+      if (assessment.recheckAt !== null) rechecks.push({ interactionId: interaction.id, at: assessment.recheckAt });
+    }
+    await writeScores(client, rows);
+    await completeClaims(client, ids);
+    await rescorePredecessors(client, predecessors);
+    await scheduleRechecks(client, rechecks, config.scoreSettleMs);
+    await requestJudgements(client, judgeRequests);
+    return { claimed: claims.length, scored };
+  }, { lock_timeout: String(LOCK_TIMEOUT_MS) });
+  if (outcome.claimed > 0) {
+    observe(options.metrics, outcome.scored);
+    options.metrics.batchDuration.observe((performance.now() - started) / 1000);
+  }
+  return outcome.claimed;
+}
+
+/**
+ * The stored verdict, when it judged the interaction's current content; and the content hash to
+ * request a verdict for, when judging is on and there is content no verdict (or request) covers.
+ */
+function verdictFor(
+  interaction: ScoredInteraction,
+  stored: StoredVerdict | undefined,
+  judging: boolean,
+): { verdict: Verdict | null; request: string | null } {
+  if (!judging && stored === undefined) return { verdict: null, request: null };
+  const content = judgeContentOf(interaction);
+  const hash = content === null ? null : contentHash(content);
+  const current = stored !== undefined && stored.contentHash === hash;
+  const verdict: Verdict | null =
+    current && stored.status === 'done'
+      ? { accuracy: stored.accuracy ?? 0, completeness: stored.completeness ?? 0, relevance: stored.relevance ?? 0, rationale: stored.rationale ?? '' }
+      : null;
+  return { verdict, request: judging && hash !== null && !current ? hash : null };
+}
+
+export function toScoreRow(
+  interactionId: string,
+  assessment: Assessment,
+  nextInteractionId: string | null,
+  feedbackCount: number,
+  judged: boolean,
+  scoredBy: string,
+): ScoreRow {
+  const { dimensions, gate } = assessment;
+  return {
+    interaction_id: interactionId,
+    accuracy: dimensions.accuracy.score,
+    completeness: dimensions.completeness.score,
+    relevance: dimensions.relevance.score,
+    timeliness: dimensions.timeliness.score,
+    satisfaction: dimensions.satisfaction.score as number,
+    dimensions,
+    missing: assessment.missing,
+    signals: assessment.signals,
+    eligible: gate.eligible,
+    ineligible_reason: gate.reason,
+    outcome: gate.outcome,
+    improvement_areas: gate.improvementAreas,
+    next_interaction_id: nextInteractionId,
+    feedback_count: feedbackCount,
+    judged,
+    scored_by: scoredBy,
+  };
+}
+
+function observe(metrics: ScoreMetrics, scored: readonly Scored[]): void {
+  const now = Date.now();
+  for (const { claim, assessment, updatedAt } of scored) {
+    metrics.scored.inc({ trigger: claim.reason });
+    for (const dimension of DIMENSIONS) {
+      const result = assessment.dimensions[dimension];
+      if (result.score === null) metrics.missing.inc({ dimension });
+      else metrics.scores.observe({ dimension, source: result.source }, result.score);
+    }
+    metrics.gate.inc({ result: assessment.gate.eligible ? 'eligible' : 'ineligible' });
+    metrics.outcomes.inc({ outcome: assessment.gate.outcome });
+    if (claim.reason === 'ingest') metrics.lag.observe(Math.max(0, now - updatedAt.getTime()) / 1000);
+  }
+}
+
+/** Lock waits cut short by LOCK_TIMEOUT_MS, and deadlocks, are expected now and then: the batch is retried. */
+const ROUTINE_SQLSTATES = new Set(['55P03', '40P01', '40001']);
+
+export function startScoringWorker(options: ScoringWorkerOptions): Loop {
+  return runLoop(
+    async () => (await scoreBatch(options)) >= options.config.scoreBatchSize,
+    options.config.scorePollMs,
+    (error) => {
+      const code = (error as { code?: string }).code;
+      const message = `scoring a batch failed (retrying in ${options.config.scorePollMs} ms): ${(error as Error).message}`;
+      if (code !== undefined && ROUTINE_SQLSTATES.has(code)) options.log.debug(message);
+      else options.log.warn(message);
+    },
+  );
+}

@@ -1,0 +1,198 @@
+// The feedback table: explicit feedback from both doors, POST /api/feedback and
+// gen_ai.evaluation.result log records (written by ingest.ts in the log batch's transaction).
+// Feedback names a span; it belongs to the interaction of that trace whose spans include it,
+// so feedback that arrives first is kept and joined when its interaction does.
+import type pg from 'pg';
+import { numberOf, stringOf } from '../normalize/attribute-values.ts';
+import {
+  ATTR_EVENT_NAME,
+  ATTR_GEN_AI_EVALUATION_EXPLANATION,
+  ATTR_GEN_AI_EVALUATION_NAME,
+  ATTR_GEN_AI_EVALUATION_SCORE_LABEL,
+  ATTR_GEN_AI_EVALUATION_SCORE_VALUE,
+  ATTR_USER_ID,
+  EVENT_GEN_AI_EVALUATION_RESULT,
+} from '../normalize/semconv.ts';
+import { lockTraces } from './ingest.ts';
+import { requestRescore } from './score-queue.ts';
+import { type LogRow, toPostgresJson } from './telemetry-rows.ts';
+
+// Written by @agent-flywheel/instrumentation's recordFeedback() beside the gen_ai.evaluation.* ones.
+export const ATTR_FLYWHEEL_FEEDBACK_RATING = 'flywheel.feedback.rating';
+export const ATTR_FLYWHEEL_FEEDBACK_THUMBS = 'flywheel.feedback.thumbs';
+export const ATTR_FLYWHEEL_FEEDBACK_CORRECTION = 'flywheel.feedback.correction';
+export const ATTR_FLYWHEEL_FEEDBACK_IDEMPOTENCY_KEY = 'flywheel.feedback.idempotency_key';
+
+/** gen_ai.evaluation.name of a user's own verdict (the instrumentation's default). */
+export const USER_FEEDBACK = 'user_feedback';
+
+export interface Feedback {
+  idempotencyKey: string;
+  traceId: string;
+  spanId: string;
+  source: 'api' | 'otlp';
+  name: string;
+  /** In [0, 1]; from the rating ((rating - 1) / 4) or thumbs (up 1, down 0) when not given. */
+  score: number | null;
+  rating: number | null;
+  thumbs: 'up' | 'down' | null;
+  label: string | null;
+  comment: string | null;
+  correction: string | null;
+  userId: string | null;
+}
+
+export interface StoredFeedback extends Feedback {
+  id: number;
+  createdAt: Date;
+}
+
+/** The 0..1 score of feedback given as a rating or thumbs (the instrumentation's mapping). */
+export function scoreOf(f: Pick<Feedback, 'score' | 'rating' | 'thumbs'>): number | null {
+  if (f.score !== null) return f.score;
+  if (f.rating !== null) return (f.rating - 1) / 4;
+  if (f.thumbs !== null) return f.thumbs === 'up' ? 1 : 0;
+  return null;
+}
+
+/**
+ * Feedback in a batch of log rows: every gen_ai.evaluation.result record with a trace and span
+ * id. Out-of-range values are dropped (not the record): a bad rating never fails the batch.
+ * Without an idempotency key attribute the record's content hash is its key.
+ */
+export function feedbackFromLogRows(rows: readonly LogRow[]): Feedback[] {
+  const feedback: Feedback[] = [];
+  for (const row of rows) {
+    const name = row.event_name !== '' ? row.event_name : stringOf(row.attributes[ATTR_EVENT_NAME]);
+    if (name !== EVENT_GEN_AI_EVALUATION_RESULT || row.trace_id === null || row.span_id === null) continue;
+    const a = row.attributes;
+    const inRange = (value: number | null, min: number, max: number) => (value !== null && value >= min && value <= max ? value : null);
+    const thumbs = stringOf(a[ATTR_FLYWHEEL_FEEDBACK_THUMBS]);
+    const given: Pick<Feedback, 'score' | 'rating' | 'thumbs'> = {
+      score: inRange(numberOf(a[ATTR_GEN_AI_EVALUATION_SCORE_VALUE]), 0, 1),
+      rating: inRange(numberOf(a[ATTR_FLYWHEEL_FEEDBACK_RATING]), 1, 5),
+      thumbs: thumbs === 'up' || thumbs === 'down' ? thumbs : null,
+    };
+    feedback.push({
+      idempotencyKey: stringOf(a[ATTR_FLYWHEEL_FEEDBACK_IDEMPOTENCY_KEY]) ?? `otlp:${row.content_hash}`,
+      traceId: row.trace_id,
+      spanId: row.span_id,
+      source: 'otlp',
+      name: stringOf(a[ATTR_GEN_AI_EVALUATION_NAME]) ?? 'unnamed',
+      ...given,
+      score: scoreOf(given),
+      label: stringOf(a[ATTR_GEN_AI_EVALUATION_SCORE_LABEL]),
+      comment: stringOf(a[ATTR_GEN_AI_EVALUATION_EXPLANATION]),
+      correction: stringOf(a[ATTR_FLYWHEEL_FEEDBACK_CORRECTION]),
+      userId: stringOf(a[ATTR_USER_ID]),
+    });
+  }
+  return feedback;
+}
+
+const COLUMNS = 'idempotency_key, trace_id, span_id, source, name, score, rating, thumbs, label, comment, correction, user_id';
+
+function toRow(f: Feedback) {
+  return {
+    idempotency_key: f.idempotencyKey,
+    trace_id: f.traceId,
+    span_id: f.spanId,
+    source: f.source,
+    name: f.name,
+    score: f.score,
+    rating: f.rating,
+    thumbs: f.thumbs,
+    label: f.label,
+    comment: f.comment,
+    correction: f.correction,
+    user_id: f.userId,
+  };
+}
+
+/** Inserts feedback, skipping idempotency keys already stored; returns the keys stored now. */
+export async function insertFeedback(client: pg.ClientBase, feedback: readonly Feedback[]): Promise<Set<string>> {
+  if (feedback.length === 0) return new Set();
+  const { rows } = await client.query<{ idempotency_key: string }>(
+    `INSERT INTO feedback (${COLUMNS})
+     SELECT ${COLUMNS} FROM jsonb_populate_recordset(null::feedback, $1::jsonb)
+     ON CONFLICT (idempotency_key) DO NOTHING
+     RETURNING idempotency_key`,
+    [toPostgresJson(feedback.map(toRow))],
+  );
+  return new Set(rows.map((r) => r.idempotency_key));
+}
+
+export interface RecordedFeedback {
+  idempotencyKey: string;
+  /** False when the key was stored before (a retry): nothing was written. */
+  stored: boolean;
+  /** The interaction it joined, or null while that has not arrived (pending). */
+  interactionId: string | null;
+}
+
+/**
+ * POST /api/feedback's write, in the caller's transaction: under the same per-trace locks as
+ * ingest (so an interaction committed concurrently is either seen here or sees this feedback
+ * when scored), stores the feedback and asks for the interactions it joins to be re-scored.
+ */
+export async function recordFeedback(client: pg.ClientBase, feedback: readonly Feedback[]): Promise<RecordedFeedback[]> {
+  await lockTraces(client, [...new Set(feedback.map((f) => f.traceId))]);
+  const stored = await insertFeedback(client, feedback);
+  const { rows } = await client.query<{ idempotency_key: string; interaction_id: string | null }>(
+    `SELECT f.idempotency_key, i.id AS interaction_id
+     FROM unnest($1::text[], $2::text[], $3::text[]) AS f (idempotency_key, trace_id, span_id)
+     LEFT JOIN LATERAL (
+       SELECT id FROM interactions i WHERE i.trace_id = f.trace_id AND f.span_id = ANY (i.span_ids) LIMIT 1
+     ) i ON true`,
+    [feedback.map((f) => f.idempotencyKey), feedback.map((f) => f.traceId), feedback.map((f) => f.spanId)],
+  );
+  const joined = new Map(rows.map((r) => [r.idempotency_key, r.interaction_id]));
+  const rescore = [...new Set(rows.flatMap((r) => (r.interaction_id !== null && stored.has(r.idempotency_key) ? [r.interaction_id] : [])))];
+  await requestRescore(client, rescore, 'feedback');
+  // A key repeated within the request is stored once: its first item.
+  const seen = new Set<string>();
+  return feedback.map((f) => {
+    const first = !seen.has(f.idempotencyKey);
+    seen.add(f.idempotencyKey);
+    return { idempotencyKey: f.idempotencyKey, stored: first && stored.has(f.idempotencyKey), interactionId: joined.get(f.idempotencyKey) ?? null };
+  });
+}
+
+/** Feedback on each of the given interactions (joined through their spans), oldest first. */
+export async function feedbackOf(db: pg.ClientBase | pg.Pool, interactionIds: readonly string[]): Promise<Map<string, StoredFeedback[]>> {
+  const byInteraction = new Map<string, StoredFeedback[]>();
+  if (interactionIds.length === 0) return byInteraction;
+  const { rows } = await db.query<Record<string, unknown> & { interaction_id: string }>(
+    `SELECT i.id AS interaction_id, f.*
+     FROM interactions i JOIN feedback f ON f.trace_id = i.trace_id AND f.span_id = ANY (i.span_ids)
+     WHERE i.id = ANY ($1::text[])
+     ORDER BY f.id`,
+    [interactionIds],
+  );
+  for (const row of rows) {
+    const list = byInteraction.get(row.interaction_id);
+    const f = rowToFeedback(row);
+    if (list === undefined) byInteraction.set(row.interaction_id, [f]);
+    else list.push(f);
+  }
+  return byInteraction;
+}
+
+function rowToFeedback(row: Record<string, unknown>): StoredFeedback {
+  return {
+    id: Number(row.id),
+    idempotencyKey: row.idempotency_key as string,
+    traceId: row.trace_id as string,
+    spanId: row.span_id as string,
+    source: row.source as 'api' | 'otlp',
+    name: row.name as string,
+    score: row.score as number | null,
+    rating: row.rating as number | null,
+    thumbs: row.thumbs as 'up' | 'down' | null,
+    label: row.label as string | null,
+    comment: row.comment as string | null,
+    correction: row.correction as string | null,
+    userId: row.user_id as string | null,
+    createdAt: row.created_at as Date,
+  };
+}

@@ -1,0 +1,233 @@
+// The interaction_scores table: what the scoring worker reads to score a batch (interactions,
+// their conversation neighbours, feedback and judge verdicts) and writes back; and the reads
+// of the REST API (one interaction's quality, summaries per agent and time bucket).
+import type pg from 'pg';
+import type { Interaction, Message, ToolCall } from '../normalize/interaction.ts';
+import type { ScoredInteraction, Turn } from '../score/quality.ts';
+import { feedbackOf, type StoredFeedback } from './feedback.ts';
+import { toPostgresJson } from './telemetry-rows.ts';
+
+export interface StoredVerdict {
+  contentHash: string;
+  status: 'pending' | 'done' | 'failed';
+  accuracy: number | null;
+  completeness: number | null;
+  relevance: number | null;
+  rationale: string | null;
+}
+
+export interface ScoringInputs {
+  interactions: (ScoredInteraction & { updatedAt: Date })[];
+  previous: Map<string, Turn>;
+  next: Map<string, Turn>;
+  feedback: Map<string, StoredFeedback[]>;
+  verdicts: Map<string, StoredVerdict>;
+}
+
+const SCORED_COLUMNS = `id, session_id, start_time_unix_nano, response_time_ms, user_input, response, finish_reasons, tools,
+  status, error_type, knowledge_sources, expected_output, updated_at`;
+
+/** Everything the scorer needs for these interactions; ids without an interaction (deleted) are left out. */
+export async function loadScoringInputs(client: pg.ClientBase, ids: readonly string[]): Promise<ScoringInputs> {
+  const { rows } = await client.query<Record<string, unknown>>(`SELECT ${SCORED_COLUMNS} FROM interactions WHERE id = ANY ($1::text[])`, [ids]);
+  const interactions = rows.map((row) => ({ ...rowToScored(row), updatedAt: row.updated_at as Date }));
+  const present = interactions.map((i) => i.id);
+  const previous = new Map<string, Turn>();
+  const next = new Map<string, Turn>();
+  const withSession = interactions.filter((i) => i.sessionId !== null).map((i) => i.id);
+  if (withSession.length > 0) {
+    // The turns before and after are interactions of the conversation in other traces (an agent's
+    // several LLM calls in one trace are one request, not turns). Row comparison on
+    // (start_time_unix_nano, id) walks interactions_session_time_idx.
+    const neighbours = await client.query<Record<string, unknown> & { for_id: string; position: 'previous' | 'next' }>(
+      `SELECT c.id AS for_id, 'previous' AS position, n.*
+       FROM interactions c CROSS JOIN LATERAL (
+         SELECT id, start_time_unix_nano, response_time_ms, user_input FROM interactions p
+         WHERE p.session_id = c.session_id AND (p.start_time_unix_nano, p.id) < (c.start_time_unix_nano, c.id)
+           AND p.trace_id <> c.trace_id
+         ORDER BY p.start_time_unix_nano DESC, p.id DESC LIMIT 1) n
+       WHERE c.id = ANY ($1::text[])
+       UNION ALL
+       SELECT c.id, 'next', n.*
+       FROM interactions c CROSS JOIN LATERAL (
+         SELECT id, start_time_unix_nano, response_time_ms, user_input FROM interactions f
+         WHERE f.session_id = c.session_id AND (f.start_time_unix_nano, f.id) > (c.start_time_unix_nano, c.id)
+           AND f.trace_id <> c.trace_id
+         ORDER BY f.start_time_unix_nano, f.id LIMIT 1) n
+       WHERE c.id = ANY ($1::text[])`,
+      [withSession],
+    );
+    for (const row of neighbours.rows) {
+      const turn: Turn = {
+        id: row.id as string,
+        startTimeUnixNano: BigInt(row.start_time_unix_nano as string),
+        responseTimeMs: row.response_time_ms as number,
+        userInput: row.user_input as Message[] | null,
+      };
+      (row.position === 'previous' ? previous : next).set(row.for_id, turn);
+    }
+  }
+  const feedback = await feedbackOf(client, present);
+  const verdicts = new Map<string, StoredVerdict>();
+  if (present.length > 0) {
+    const judged = await client.query<Record<string, unknown>>(
+      `SELECT interaction_id, content_hash, status, accuracy, completeness, relevance, rationale
+       FROM judgements WHERE interaction_id = ANY ($1::text[])`,
+      [present],
+    );
+    for (const row of judged.rows) {
+      verdicts.set(row.interaction_id as string, {
+        contentHash: row.content_hash as string,
+        status: row.status as StoredVerdict['status'],
+        accuracy: row.accuracy as number | null,
+        completeness: row.completeness as number | null,
+        relevance: row.relevance as number | null,
+        rationale: row.rationale as string | null,
+      });
+    }
+  }
+  return { interactions, previous, next, feedback, verdicts };
+}
+
+export function rowToScored(row: Record<string, unknown>): ScoredInteraction {
+  return {
+    id: row.id as string,
+    sessionId: row.session_id as string | null,
+    startTimeUnixNano: BigInt(row.start_time_unix_nano as string),
+    responseTimeMs: row.response_time_ms as number,
+    userInput: row.user_input as Message[] | null,
+    response: row.response as Message[] | null,
+    finishReasons: row.finish_reasons as string[],
+    tools: row.tools as ToolCall[],
+    status: row.status as Interaction['status'],
+    errorType: row.error_type as string | null,
+    knowledgeSources: row.knowledge_sources as string[],
+    expectedOutput: row.expected_output as string | null,
+  };
+}
+
+/** One row of interaction_scores as the worker writes it. */
+export interface ScoreRow {
+  interaction_id: string;
+  accuracy: number | null;
+  completeness: number | null;
+  relevance: number | null;
+  timeliness: number | null;
+  satisfaction: number;
+  dimensions: unknown;
+  missing: string[];
+  signals: unknown;
+  eligible: boolean;
+  ineligible_reason: string | null;
+  outcome: 'reinforce' | 'improve';
+  improvement_areas: string[];
+  next_interaction_id: string | null;
+  feedback_count: number;
+  judged: boolean;
+  scored_by: string;
+}
+
+const SCORE_COLUMNS = [
+  'interaction_id', 'accuracy', 'completeness', 'relevance', 'timeliness', 'satisfaction', 'dimensions', 'missing',
+  'signals', 'eligible', 'ineligible_reason', 'outcome', 'improvement_areas', 'next_interaction_id', 'feedback_count',
+  'judged', 'scored_by',
+];
+
+/**
+ * Upserts scores; returns how many times each interaction has now been scored. An interaction
+ * deleted since it was read (absorbed by a later parent span) is skipped.
+ */
+export async function writeScores(client: pg.ClientBase, rows: readonly ScoreRow[]): Promise<Map<string, number>> {
+  if (rows.length === 0) return new Map();
+  const result = await client.query<{ interaction_id: string; scorings: number }>(
+    `INSERT INTO interaction_scores (${SCORE_COLUMNS.join(', ')})
+     SELECT ${SCORE_COLUMNS.map((c) => `r.${c}`).join(', ')}
+     FROM jsonb_populate_recordset(null::interaction_scores, $1::jsonb) r
+     ON CONFLICT (interaction_id) DO UPDATE SET
+       ${SCORE_COLUMNS.filter((c) => c !== 'interaction_id').map((c) => `${c} = EXCLUDED.${c}`).join(', ')},
+       scorings = interaction_scores.scorings + 1,
+       scored_at = now()
+     RETURNING interaction_id, scorings`,
+    [toPostgresJson(rows)],
+  );
+  return new Map(result.rows.map((r) => [r.interaction_id, r.scorings]));
+}
+
+export interface QualityDetail {
+  scores: Record<string, unknown> | null;
+  feedback: StoredFeedback[];
+  judgement: Record<string, unknown> | null;
+  queued: { reason: string; changedAt: Date } | null;
+}
+
+/** The quality record of one interaction for GET /api/interactions/:id. */
+export async function qualityOf(pool: pg.Pool, interactionId: string): Promise<QualityDetail> {
+  const [scores, feedback, judgement, queued] = await Promise.all([
+    pool.query<Record<string, unknown>>('SELECT * FROM interaction_scores WHERE interaction_id = $1', [interactionId]),
+    feedbackOf(pool, [interactionId]),
+    pool.query<Record<string, unknown>>(
+      `SELECT status, model, accuracy, completeness, relevance, rationale, attempts, input_tokens, output_tokens, cost_usd,
+              latency_ms, error, requested_at, judged_at
+       FROM judgements WHERE interaction_id = $1`,
+      [interactionId],
+    ),
+    pool.query<{ reason: string; changed_at: Date }>('SELECT reason, changed_at FROM score_queue WHERE interaction_id = $1', [interactionId]),
+  ]);
+  const q = queued.rows[0];
+  return {
+    scores: scores.rows[0] ?? null,
+    feedback: feedback.get(interactionId) ?? [],
+    judgement: judgement.rows[0] ?? null,
+    queued: q === undefined ? null : { reason: q.reason, changedAt: q.changed_at },
+  };
+}
+
+export interface SummaryFilter {
+  bucket: 'minute' | 'hour' | 'day' | 'week';
+  agent?: string | undefined;
+  since?: string | undefined;
+  until?: string | undefined;
+}
+
+export interface SummaryRow {
+  agent: string | null;
+  bucket_start: Date;
+  scored: number;
+  eligible: number;
+  reinforce: number;
+  judged: number;
+  accuracy: number | null;
+  completeness: number | null;
+  relevance: number | null;
+  timeliness: number | null;
+  satisfaction: number | null;
+}
+
+/** Scored interactions per agent and time bucket (of the interaction's start), oldest first. */
+export async function scoreSummary(pool: pg.Pool, filter: SummaryFilter): Promise<SummaryRow[]> {
+  const where: string[] = [];
+  const params: unknown[] = [filter.bucket];
+  const add = (sql: (p: string) => string, value: unknown) => {
+    params.push(value);
+    where.push(sql(`$${params.length}`));
+  };
+  if (filter.agent !== undefined) add((p) => `(i.agent_name = ${p} OR i.agent_id = ${p})`, filter.agent);
+  if (filter.since !== undefined) add((p) => `i.start_time >= ${p}::timestamptz`, filter.since);
+  if (filter.until !== undefined) add((p) => `i.start_time < ${p}::timestamptz`, filter.until);
+  const { rows } = await pool.query<SummaryRow>(
+    `SELECT coalesce(i.agent_name, i.agent_id, i.service_name) AS agent,
+            date_trunc($1, i.start_time, 'UTC') AS bucket_start,
+            count(*)::int AS scored,
+            count(*) FILTER (WHERE s.eligible)::int AS eligible,
+            count(*) FILTER (WHERE s.outcome = 'reinforce')::int AS reinforce,
+            count(*) FILTER (WHERE s.judged)::int AS judged,
+            avg(s.accuracy) AS accuracy, avg(s.completeness) AS completeness, avg(s.relevance) AS relevance,
+            avg(s.timeliness) AS timeliness, avg(s.satisfaction) AS satisfaction
+     FROM interaction_scores s JOIN interactions i ON i.id = s.interaction_id
+     ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+     GROUP BY 1, 2
+     ORDER BY 2, 1`,
+    params,
+  );
+  return rows;
+}
