@@ -151,6 +151,39 @@ test('serves as an unprivileged user too (as root, the test runs it as nobody)',
   }
 });
 
+test('npm start runs flywheel serve and honours the FLYWHEEL_* env vars', async () => {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'flywheel-npm-start-'));
+  const port = await freePort();
+  const root = path.join(path.dirname(BIN), '..', '..');
+  // Its own process group, signalled as a whole like a terminal's Ctrl-C: npm does not pass
+  // signals on to the script it runs.
+  const child = spawn('npm', ['start', '--', '--log-level', 'info'], {
+    cwd: root,
+    detached: true,
+    env: { ...process.env, FLYWHEEL_DATA_DIR: dataDir, FLYWHEEL_PORT: String(port), FLYWHEEL_PG_PORT: String(await freePort()) },
+  });
+  let stderr = '';
+  const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        if (stderr.includes('listening on')) resolve();
+      });
+      void exited.then((code) => reject(new Error(`npm start exited with ${code}:\n${stderr}`)));
+    });
+    assert.match(stderr, new RegExp(`initialising embedded Postgres in ${dataDir}/pg`));
+    assert.match(stderr, new RegExp(`listening on http://127\\.0\\.0\\.1:${port} `));
+    assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200);
+  } finally {
+    process.kill(-child.pid!, 'SIGINT');
+    await exited;
+    await rm(dataDir, { recursive: true, force: true });
+  }
+  assert.match(stderr, /received SIGINT/);
+  assert.match(stderr, /stopped/);
+});
+
 describe('migrate against DATABASE_URL', () => {
   let postgres: TestPostgres;
   before(async () => {
