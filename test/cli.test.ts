@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { freePort, startPostgres, type TestPostgres } from './harness.ts';
+import { freePorts, startPostgres, type TestPostgres } from './harness.ts';
 import { agentTurn, postJson, tracesRequest } from './otlp-json-builder.ts';
 
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'processor', 'bin', 'flywheel.js');
@@ -95,11 +95,8 @@ describe('serve on the embedded Postgres', () => {
   });
 
   test('stores data that survives a restart and shuts down cleanly on SIGTERM and SIGINT', async () => {
-    const env = {
-      FLYWHEEL_DATA_DIR: dataDir,
-      FLYWHEEL_PORT: String(await freePort()),
-      FLYWHEEL_PG_PORT: String(await freePort()),
-    };
+    const [port, pgPort] = await freePorts(2);
+    const env = { FLYWHEEL_DATA_DIR: dataDir, FLYWHEEL_PORT: String(port), FLYWHEEL_PG_PORT: String(pgPort) };
     const first = await serve(env);
     assert.match(first.stderr(), /initialising embedded Postgres/);
     assert.match(first.stderr(), /applied migrations: 0001_telemetry, 0002_interactions, 0003_quality, 0004_log_record_arrival/);
@@ -126,26 +123,29 @@ test('serves as an unprivileged user too (as root, the test runs it as nobody)',
   const dataDir = await mkdtemp(path.join(tmpdir(), 'flywheel-user-'));
   const asRoot = process.getuid?.() === 0;
   if (asRoot) await chown(dataDir, 65534, 65534);
-  const env = { FLYWHEEL_DATA_DIR: dataDir, FLYWHEEL_PORT: String(await freePort()), FLYWHEEL_PG_PORT: String(await freePort()) };
+  const [port, pgPort] = await freePorts(2);
+  const env = { FLYWHEEL_DATA_DIR: dataDir, FLYWHEEL_PORT: String(port), FLYWHEEL_PG_PORT: String(pgPort) };
   const command = asRoot ? ['runuser', '-u', 'nobody', '--', process.execPath, BIN, 'serve'] : [process.execPath, BIN, 'serve'];
   const child = spawn(command[0]!, command.slice(1), { env: { ...process.env, ...env, HOME: dataDir } });
+  // Set up before anything can fail, so the finally below never waits for an exit already past.
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
   try {
     const url = await new Promise<string>((resolve, reject) => {
-      let stderr = '';
-      child.stderr.on('data', (d) => {
-        stderr += d;
+      child.stderr.on('data', () => {
         const match = /listening on (http:\/\/\S+)/.exec(stderr);
         if (match) resolve(match[1]!);
       });
-      child.on('close', (code) => reject(new Error(`serve exited with ${code}:\n${stderr}`)));
+      child.on('error', reject);
+      void exited.then((code) => reject(new Error(`serve exited with ${code}:\n${stderr}`)));
     });
     const turn = agentTurn();
     assert.equal((await postJson(`${url}/v1/traces`, tracesRequest([turn.root]))).status, 200);
     const owner = (await stat(path.join(dataDir, 'pg'))).uid;
     assert.equal(owner, asRoot ? 65534 : process.getuid?.());
   } finally {
-    const exited = new Promise((r) => child.on('close', r));
-    child.kill('SIGTERM');
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;
     await rm(dataDir, { recursive: true, force: true });
   }
@@ -153,14 +153,14 @@ test('serves as an unprivileged user too (as root, the test runs it as nobody)',
 
 test('npm start runs flywheel serve and honours the FLYWHEEL_* env vars', async () => {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'flywheel-npm-start-'));
-  const port = await freePort();
+  const [port, pgPort] = await freePorts(2);
   const root = path.join(path.dirname(BIN), '..', '..');
   // Its own process group, signalled as a whole like a terminal's Ctrl-C: npm does not pass
   // signals on to the script it runs.
   const child = spawn('npm', ['start', '--', '--log-level', 'info'], {
     cwd: root,
     detached: true,
-    env: { ...process.env, FLYWHEEL_DATA_DIR: dataDir, FLYWHEEL_PORT: String(port), FLYWHEEL_PG_PORT: String(await freePort()) },
+    env: { ...process.env, FLYWHEEL_DATA_DIR: dataDir, FLYWHEEL_PORT: String(port), FLYWHEEL_PG_PORT: String(pgPort) },
   });
   let stderr = '';
   const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
