@@ -53,6 +53,10 @@ describe('when Postgres goes down', () => {
     assert.match((down.json as { message: string }).message, /database is unavailable, retry later/);
     const ready = await fetch(`${processor.url}/readyz`);
     assert.equal(ready.status, 503);
+    const read = await fetch(`${processor.url}/api/interactions`);
+    assert.equal(read.status, 503);
+    assert.equal(read.headers.get('retry-after'), '2');
+    assert.match(((await read.json()) as { error: string }).error, /database is unavailable, retry later/);
     assert.equal((await fetch(`${processor.url}/healthz`)).status, 200);
 
     await postgres.start();

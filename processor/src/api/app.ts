@@ -5,7 +5,7 @@ import type { Logger } from '../cli/logger.ts';
 import { isMigrated } from '../store/migrate.ts';
 import type { InteractionBuilder } from '../store/ingest.ts';
 import type { WriteAdmission } from './admission.ts';
-import { HttpError } from './errors.ts';
+import { classifyWriteError, HttpError } from './errors.ts';
 import { feedbackRoutes } from './feedback.ts';
 import { interactionRoutes } from './interactions.ts';
 import type { ProcessorMetrics } from './metrics.ts';
@@ -62,11 +62,19 @@ export function createApp(options: AppOptions): express.Express {
   app.use((req, _res, next) => next(new HttpError(404, `no route for ${req.method} ${req.path}`)));
 
   // The one place REST errors become responses: { error: message }.
-  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+  // Database and network failures carry a string `code` (SQLSTATE or errno) and no HTTP
+  // status: those are the same "retry later" 503 (or data 400) as on the OTLP door, not a 500.
+  app.use((thrown: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const fields = (thrown ?? {}) as { code?: unknown; status?: unknown };
+    const error =
+      !(thrown instanceof HttpError) && typeof fields.code === 'string' && typeof fields.status !== 'number'
+        ? classifyWriteError(thrown, options.retryAfterSeconds)
+        : thrown;
     const status = error instanceof HttpError ? error.status : (error as { status?: number }).status ?? 500;
     const message = error instanceof Error ? error.message : String(error);
-    if (status >= 500) options.log.error(`${req.method} ${req.path}: ${(error as Error).stack ?? message}`);
+    if (status >= 500) options.log.error(`${req.method} ${req.path}: ${(thrown as Error).stack ?? message}`);
     if (res.headersSent) return;
+    if (error instanceof HttpError && error.retryAfterSeconds !== undefined) res.set('Retry-After', String(error.retryAfterSeconds));
     res.status(status).json({ error: status >= 500 && !(error instanceof HttpError) ? 'internal error' : message });
   });
 
