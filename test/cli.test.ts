@@ -2,7 +2,7 @@
 // embedded Postgres whose data survives a restart, clean shutdown, and `migrate`.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chown, mkdtemp, rm, stat } from 'node:fs/promises';
+import { chown, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -116,6 +116,23 @@ describe('serve on the embedded Postgres', () => {
     );
     second.child.kill('SIGINT');
     assert.equal(await second.exited, 0);
+  });
+
+  test('after a processor is killed with SIGKILL, the next start takes over the Postgres it left running', async () => {
+    const [port, pgPort] = await freePorts(2);
+    const env = { FLYWHEEL_DATA_DIR: dataDir, FLYWHEEL_PORT: String(port), FLYWHEEL_PG_PORT: String(pgPort) };
+    const killed = await serve(env);
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    // Its Postgres is still running and holds the data directory.
+    const pid = Number((await readFile(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0]);
+    assert.doesNotThrow(() => process.kill(pid, 0));
+
+    const next = await serve(env);
+    assert.match(next.stderr(), new RegExp(`stopping Postgres left running by an earlier processor \\(pid ${pid}\\)`));
+    assert.equal((await fetch(`${next.url}/readyz`)).status, 200);
+    next.child.kill('SIGTERM');
+    assert.equal(await next.exited, 0);
   });
 });
 
