@@ -3,13 +3,11 @@
 // same run the baseline, a raw COPY of the same rows into the same tables with the same
 // batch size and concurrency. Prints spans/s for both, the ratio, and the processor's
 // peak RSS.   npm run bench:ingest [-- --spans 200000 --clients 4]
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
@@ -26,6 +24,7 @@ import { interactionToRow } from '../processor/src/store/interaction-rows.ts';
 import { migrate } from '../processor/src/store/migrate.ts';
 import { spanToRow } from '../processor/src/store/telemetry-rows.ts';
 import { freePort } from '../test/harness.ts';
+import { postBatches, startProcessorProcess } from './processor-process.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -124,49 +123,13 @@ function makeBatches(): Uint8Array[] {
 
 // --- 2. Our path: the processor as its own process, fed by CLIENTS concurrent posters.
 async function runProcessor(databaseUrl: string, batches: Uint8Array[]) {
-  const port = await freePort();
-  const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'processor', 'bin', 'flywheel.js');
-  const child = spawn(process.execPath, [bin, 'serve'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, FLYWHEEL_PORT: String(port), FLYWHEEL_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (i > 600) throw new Error('the processor did not become ready');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  let next = 0;
-  let retries = 0;
+  const processor = await startProcessorProcess(databaseUrl);
   const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      while (next < batches.length) {
-        const body = batches[next++]!;
-        for (;;) {
-          const response = await fetch(`${url}/v1/traces`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/x-protobuf' },
-            body,
-          });
-          await response.arrayBuffer();
-          if (response.status === 200) break;
-          if (response.status !== 503 && response.status !== 429) throw new Error(`processor answered ${response.status}`);
-          retries++;
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      }
-    }),
-  );
+  const { retries } = await postBatches(processor.url, batches, CLIENTS);
   const seconds = (performance.now() - started) / 1000;
-  const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
+  const status = await readFile(`/proc/${processor.child.pid}/status`, 'utf8');
   const peakRssMb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
-  child.kill('SIGTERM');
-  await new Promise((r) => child.on('close', r));
+  await processor.stop();
   return { seconds, retries, peakRssMb };
 }
 

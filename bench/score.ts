@@ -7,11 +7,9 @@
 //    interaction's last ingest to its scoring, and whether scoring keeps up.
 // Prints interactions/s of both and the ratio scoring rate / ingest rate (target >= 1).
 //   npm run bench:score [-- --interactions 100000 --ingest 40000 --clients 4 --workers 2]
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
@@ -29,6 +27,7 @@ import { interactionToRow } from '../processor/src/store/interaction-rows.ts';
 import { migrate } from '../processor/src/store/migrate.ts';
 import { toPostgresJson } from '../processor/src/store/telemetry-rows.ts';
 import { freePort } from '../test/harness.ts';
+import { postBatches, startProcessorProcess } from './processor-process.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -211,47 +210,14 @@ function makeOtlpBatches(): Uint8Array[] {
 }
 
 async function sustainedIngest(databaseUrl: string, pool: pg.Pool, batches: Uint8Array[]) {
-  const port = await freePort();
-  const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'processor', 'bin', 'flywheel.js');
-  const child = spawn(process.execPath, [bin, 'serve'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      FLYWHEEL_PORT: String(port),
-      FLYWHEEL_LOG_LEVEL: 'warn',
-      FLYWHEEL_SCORE_SETTLE_MS: String(SETTLE_MS),
-      FLYWHEEL_SCORE_POLL_MS: String(POLL_MS),
-      FLYWHEEL_SCORE_WORKERS: String(WORKERS),
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
+  const processor = await startProcessorProcess(databaseUrl, {
+    FLYWHEEL_SCORE_SETTLE_MS: String(SETTLE_MS),
+    FLYWHEEL_SCORE_POLL_MS: String(POLL_MS),
+    FLYWHEEL_SCORE_WORKERS: String(WORKERS),
   });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (i > 600) throw new Error('the processor did not become ready');
-    await new Promise((r) => setTimeout(r, 50));
-  }
   const scoredCount = async () => (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM interaction_scores')).rows[0]!.n;
-  let next = 0;
   const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      while (next < batches.length) {
-        const body = batches[next++]!;
-        for (;;) {
-          const response = await fetch(`${url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
-          await response.arrayBuffer();
-          if (response.status === 200) break;
-          if (response.status !== 503) throw new Error(`processor answered ${response.status}`);
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      }
-    }),
-  );
+  await postBatches(processor.url, batches, CLIENTS);
   const ingestSeconds = (performance.now() - started) / 1000;
   // Backlog: interactions settled (due) by the end of ingest but not scored yet.
   const backlog = await pool.query<{ due: number; unscored: number }>(
@@ -267,8 +233,7 @@ async function sustainedIngest(databaseUrl: string, pool: pg.Pool, batches: Uint
     `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY l) AS p50, percentile_cont(0.95) WITHIN GROUP (ORDER BY l) AS p95, max(l) AS max
      FROM (SELECT extract(epoch FROM s.first_scored_at - i.updated_at) AS l FROM interaction_scores s JOIN interactions i ON i.id = s.interaction_id) x`,
   );
-  child.kill('SIGTERM');
-  await new Promise((r) => child.on('close', r));
+  await processor.stop();
   return { ingestSeconds, scoredAtIngestEnd, backlog: backlog.rows[0]!, allScoredSeconds, lag: lag.rows[0]! };
 }
 
