@@ -135,7 +135,7 @@ async function runProcessor(databaseUrl: string, batches: Uint8Array[]) {
 
 // --- 3. Baseline: the same span and interaction rows, COPY'd in batches of the same size.
 const SPAN_COLUMNS = [
-  'trace_id', 'span_id', 'parent_span_id', 'name', 'kind', 'start_time_unix_nano', 'end_time_unix_nano', 'status_code',
+  'project_id', 'trace_id', 'span_id', 'parent_span_id', 'name', 'kind', 'start_time_unix_nano', 'end_time_unix_nano', 'status_code',
   'status_message', 'trace_state', 'flags', 'attributes', 'events', 'links', 'dropped_attributes_count',
   'dropped_events_count', 'dropped_links_count', 'resource', 'scope', 'service_name',
 ] as const;
@@ -162,7 +162,10 @@ async function runCopyBaseline(pool: pg.Pool, batches: Uint8Array[]) {
     const byTrace = new Map<string, SpanRecord[]>();
     for (const s of spans) byTrace.set(s.traceId, [...(byTrace.get(s.traceId) ?? []), s]);
     const interactions = [...byTrace.values()].flatMap((t) => buildInteractions(t, []));
-    return { spans: spans.map((s) => spanToRow(s) as unknown as Record<string, unknown>), interactions: interactions.map(interactionToRow) };
+    return {
+      spans: spans.map((s) => ({ project_id: 1, ...spanToRow(s) }) as Record<string, unknown>),
+      interactions: interactions.map((i) => ({ project_id: 1, ...interactionToRow(i) })),
+    };
   });
   const interactionColumns = Object.keys(prepared[0]!.interactions[0]!);
   let next = 0;

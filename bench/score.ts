@@ -130,7 +130,8 @@ async function storeInteractions(pool: pg.Pool): Promise<void> {
     const rows = batch.map(interactionToRow);
     const columns = Object.keys(rows[0]!);
     await pool.query(
-      `INSERT INTO interactions (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM jsonb_populate_recordset(null::interactions, $1::jsonb)`,
+      `INSERT INTO interactions (project_id, ${columns.join(', ')})
+       SELECT 1, ${columns.join(', ')} FROM jsonb_populate_recordset(null::interactions, $1::jsonb)`,
       [toPostgresJson(rows)],
     );
     // One in ten gets user feedback: a rating, some with a correction.
@@ -139,12 +140,15 @@ async function storeInteractions(pool: pg.Pool): Promise<void> {
       score: (k % 5) / 4, rating: (k % 5) + 1, correction: k % 3 === 0 ? 'Tracking number DHL 123' : null,
     }));
     await pool.query(
-      `INSERT INTO feedback (idempotency_key, trace_id, span_id, source, name, score, rating, correction)
-       SELECT idempotency_key, trace_id, span_id, source, name, score, rating, correction FROM jsonb_populate_recordset(null::feedback, $1::jsonb)`,
+      `INSERT INTO feedback (project_id, idempotency_key, trace_id, span_id, source, name, score, rating, correction)
+       SELECT 1, idempotency_key, trace_id, span_id, source, name, score, rating, correction FROM jsonb_populate_recordset(null::feedback, $1::jsonb)`,
       [JSON.stringify(feedback)],
     );
   }
-  await pool.query(`INSERT INTO score_queue (interaction_id, changed_at, reason) SELECT id, now() - interval '1 hour', 'ingest' FROM interactions`);
+  await pool.query(
+    `INSERT INTO score_queue (project_id, interaction_id, changed_at, reason)
+     SELECT project_id, id, now() - interval '1 hour', 'ingest' FROM interactions`,
+  );
   await pool.query('VACUUM ANALYZE');
 }
 

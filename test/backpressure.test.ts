@@ -92,9 +92,10 @@ describe('when Postgres is too slow', () => {
     await processor.stop();
   });
 
-  // The writer locks each trace it writes; holding that lock from outside stalls it.
-  const hold = (traceId: string) => blocker.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [traceId]);
-  const release = (traceId: string) => blocker.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [traceId]);
+  // The writer locks each (project, trace) it writes (store/ingest.ts lockTraces; project 1 is
+  // local mode's default); holding that lock from outside stalls it.
+  const hold = (traceId: string) => blocker.query("SELECT pg_advisory_lock(hashtextextended('1:' || $1, 0))", [traceId]);
+  const release = (traceId: string) => blocker.query("SELECT pg_advisory_unlock(hashtextextended('1:' || $1, 0))", [traceId]);
 
   test('a full queue is answered 503 at once, and the stalled batch still commits', async () => {
     const stalled = agentTurn();
@@ -135,14 +136,14 @@ describe('when the processor is stopped with a request in flight', () => {
     await blocker.connect();
     try {
       const turn = agentTurn();
-      await blocker.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [turn.traceId]);
+      await blocker.query("SELECT pg_advisory_lock(hashtextextended('1:' || $1, 0))", [turn.traceId]);
       const inFlight = postJson(`${processor.url}/v1/traces`, tracesRequest([turn.root, ...turn.children]));
       await until(async () => (await gauge(processor.url, 'flywheel_otlp_writes_in_flight')) === 1, 'the write started');
       let stopped = false;
       const stopping = processor.stop().then(() => (stopped = true));
       await new Promise((r) => setTimeout(r, 200));
       assert.equal(stopped, false, 'stop() waits for the request in flight');
-      await blocker.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [turn.traceId]);
+      await blocker.query("SELECT pg_advisory_unlock(hashtextextended('1:' || $1, 0))", [turn.traceId]);
       assert.equal((await inFlight).status, 200);
       await stopping;
       const rows = await blocker.query('SELECT count(*)::int AS n FROM spans WHERE trace_id = $1', [turn.traceId]);

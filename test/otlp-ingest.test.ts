@@ -68,6 +68,7 @@ for (const sender of SENDER_MATRIX) {
         scope,
         service_name: 'support-agent',
         received_at: root!.received_at,
+        project_id: 1,
       });
       assert.equal(chat1!.parent_span_id, t.root.spanContext().spanId);
       assert.equal(chat1!.kind, 3);
@@ -110,6 +111,7 @@ for (const sender of SENDER_MATRIX) {
       assert.deepEqual(
         { ...i, created_at: undefined, updated_at: undefined },
         {
+          project_id: 1,
           id: `${traceId}-${t.root.spanContext().spanId}`,
           trace_id: traceId,
           span_id: t.root.spanContext().spanId,
@@ -207,6 +209,7 @@ for (const sender of SENDER_MATRIX) {
         {
           content_hash: undefined,
           arrival: undefined,
+          project_id: 1,
           trace_id: traceId,
           span_id: t.root.spanContext().spanId,
           time_unix_nano: ns(5000),

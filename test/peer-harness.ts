@@ -123,7 +123,7 @@ async function record(processor: TestProcessor, traceId: string, name: string): 
 /** The fields of an interaction row that tests assert exactly (ids, times and spans left out). */
 export function fieldsOf(row: Row): Row {
   const {
-    id: _id, trace_id: _t, span_id: _s, start_time: _st, start_time_unix_nano: _sn, response_time_ms: _r,
+    project_id: _p, id: _id, trace_id: _t, span_id: _s, start_time: _st, start_time_unix_nano: _sn, response_time_ms: _r,
     time_to_first_token_ms: _ttft, span_ids: _ids, created_at: _c, updated_at: _u, tools: _tools, ...fields
   } = row;
   return fields;

@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WriteAdmission } from './api/admission.ts';
 import { createApp } from './api/app.ts';
+import { checkBind, createAuth } from './api/auth.ts';
 import { createMetrics } from './api/metrics.ts';
 import type { Logger } from './cli/logger.ts';
 import type { Config } from './config/config.ts';
@@ -45,10 +46,13 @@ export async function startProcessor(config: Config, log: Logger): Promise<Runni
       maxPendingBytes: config.maxPendingBytes,
       retryAfterSeconds: config.retryAfterSeconds,
     });
+    const auth = createAuth({ pool: database.pool, mode: config.auth });
+    const authLine = await checkBind(auth, config.host);
     const metrics = createMetrics(admission);
     const scoreMetrics = registerScoreMetrics(metrics.registry, () => queueDepth(database.pool));
     const app = createApp({
       pool: database.pool,
+      auth,
       admission,
       metrics,
       buildInteractions,
@@ -66,6 +70,7 @@ export async function startProcessor(config: Config, log: Logger): Promise<Runni
     const url = `http://${host}:${address.port}`;
     log.info(`storing into ${database.description}`);
     log.info(`listening on ${url} (OTLP/HTTP: ${url}/v1/traces, /v1/logs, /v1/metrics)`);
+    log.info(authLine);
     const scoring = startScoring({ pool: database.pool, config, metrics: scoreMetrics, log });
 
     let stopping: Promise<void> | undefined;

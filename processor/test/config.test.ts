@@ -17,6 +17,7 @@ test('with nothing set, every setting takes its documented default', () => {
     retryAfterSeconds: 5,
     shutdownTimeoutMs: 10000,
     logLevel: 'info',
+    auth: 'auto',
     // The score stage's slice (score-config.test.ts tests it).
     scoreSettleMs: 30000,
     scorePollMs: 1000,

@@ -5,6 +5,7 @@ import type { Logger } from '../cli/logger.ts';
 import { isMigrated } from '../store/migrate.ts';
 import type { InteractionBuilder } from '../store/ingest.ts';
 import type { WriteAdmission } from './admission.ts';
+import type { Auth } from './auth.ts';
 import { classifyWriteError, HttpError } from './errors.ts';
 import { feedbackRoutes } from './feedback.ts';
 import { interactionRoutes } from './interactions.ts';
@@ -14,6 +15,7 @@ import { scoreRoutes } from './scores.ts';
 
 export interface AppOptions {
   pool: pg.Pool;
+  auth: Auth;
   admission: WriteAdmission;
   metrics: ProcessorMetrics;
   buildInteractions: InteractionBuilder;
@@ -55,9 +57,10 @@ export function createApp(options: AppOptions): express.Express {
     res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
   });
 
-  app.use('/api', interactionRoutes(options.pool));
+  // Every /api route names the permission it needs (api/auth.ts); the doors above need none.
+  app.use('/api', interactionRoutes(options.pool, options.auth));
   app.use('/api', feedbackRoutes(options));
-  app.use('/api', scoreRoutes(options.pool));
+  app.use('/api', scoreRoutes(options.pool, options.auth));
 
   app.use((req, _res, next) => next(new HttpError(404, `no route for ${req.method} ${req.path}`)));
 
@@ -75,6 +78,7 @@ export function createApp(options: AppOptions): express.Express {
     if (status >= 500) options.log.error(`${req.method} ${req.path}: ${(thrown as Error).stack ?? message}`);
     if (res.headersSent) return;
     if (error instanceof HttpError && error.retryAfterSeconds !== undefined) res.set('Retry-After', String(error.retryAfterSeconds));
+    if (status === 401) res.set('WWW-Authenticate', 'Bearer');
     res.status(status).json({ error: status >= 500 && !(error instanceof HttpError) ? 'internal error' : message });
   });
 

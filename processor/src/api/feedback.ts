@@ -8,6 +8,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { type Feedback, type RecordedFeedback, recordFeedback, scoreOf, USER_FEEDBACK } from '../store/feedback.ts';
 import { inTransaction } from '../store/transaction.ts';
+import { accessOf, type Auth } from './auth.ts';
 import { classifyWriteError, HttpError } from './errors.ts';
 
 /** Most feedback items in one request. */
@@ -67,18 +68,19 @@ function resultJson(given: FeedbackInput, recorded: RecordedFeedback) {
   };
 }
 
-export function feedbackRoutes(options: { pool: pg.Pool; writeTimeoutMs: number; retryAfterSeconds: number }): express.Router {
+export function feedbackRoutes(options: { pool: pg.Pool; auth: Auth; writeTimeoutMs: number; retryAfterSeconds: number }): express.Router {
   const router = express.Router();
 
   /** Stores feedback: an object (201, or 200 for a repeat) or an array of up to 1000 (200). */
-  router.post('/feedback', express.json({ limit: '5mb' }), async (req, res) => {
+  router.post('/feedback', options.auth.require('ingest'), express.json({ limit: '5mb' }), async (req, res) => {
+    const { projectId } = accessOf(res.locals);
     const batch = Array.isArray(req.body);
     const parsed = (batch ? z.array(feedbackInput).min(1).max(MAX_FEEDBACK_BATCH) : feedbackInput).safeParse(req.body);
     if (!parsed.success) throw new HttpError(400, `invalid feedback: ${z.prettifyError(parsed.error)}`);
     const inputs: FeedbackInput[] = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
     let recorded: RecordedFeedback[];
     try {
-      recorded = await inTransaction(options.pool, options.writeTimeoutMs, (client) => recordFeedback(client, inputs.map(toFeedback)));
+      recorded = await inTransaction(options.pool, options.writeTimeoutMs, (client) => recordFeedback(client, projectId, inputs.map(toFeedback)));
     } catch (error) {
       throw classifyWriteError(error, options.retryAfterSeconds);
     }

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { getInteraction, type InteractionRow, listInteractions } from '../store/interaction-queries.ts';
 import { qualityOf } from '../store/scores.ts';
 import type { LogRow, SpanRow } from '../store/telemetry-rows.ts';
+import { accessOf, type Auth } from './auth.ts';
 import { HttpError } from './errors.ts';
 import { qualityToJson } from './scores.ts';
 
@@ -33,13 +34,13 @@ const listQuery = z
 
 const idParam = z.string().regex(/^[0-9a-f]{32}-[0-9a-f]{16}$/, 'id must be <32 hex trace id>-<16 hex span id>');
 
-export function interactionRoutes(pool: pg.Pool): express.Router {
+export function interactionRoutes(pool: pg.Pool, auth: Auth): express.Router {
   const router = express.Router();
 
-  /** Lists interactions, newest first; `nextCursor` fetches the following page. */
-  router.get('/interactions', async (req, res) => {
+  /** Lists the project's interactions, newest first; `nextCursor` fetches the following page. */
+  router.get('/interactions', auth.require('read'), async (req, res) => {
     const query = parse(listQuery, req.query, 'query');
-    const rows = await listInteractions(pool, {
+    const rows = await listInteractions(pool, accessOf(res.locals).projectId, {
       agent: query.agent,
       session: query.session,
       user: query.user,
@@ -56,9 +57,10 @@ export function interactionRoutes(pool: pg.Pool): express.Router {
   });
 
   /** One interaction with its spans and the GenAI events joined to them. */
-  router.get('/interactions/:id', async (req, res) => {
+  router.get('/interactions/:id', auth.require('read'), async (req, res) => {
     const id = parse(idParam, req.params.id, 'id');
-    const detail = await getInteraction(pool, id);
+    const { projectId } = accessOf(res.locals);
+    const detail = await getInteraction(pool, projectId, id);
     if (!detail) throw new HttpError(404, `no interaction with id ${id}`);
     res.json({
       ...interactionToJson(detail.interaction),
@@ -67,7 +69,7 @@ export function interactionRoutes(pool: pg.Pool): express.Router {
         ...detail.spans.flatMap((s) => s.events.map((e) => ({ source: 'span_event', spanId: s.span_id, ...e }))),
         ...detail.logRecords.map(logToEventJson),
       ],
-      quality: qualityToJson(await qualityOf(pool, id)),
+      quality: qualityToJson(await qualityOf(pool, projectId, id)),
     });
   });
 

@@ -18,12 +18,14 @@ import type { Decoded } from '../otlp/records.ts';
 import { INGEST_SETTINGS, type InteractionBuilder, writeLogs, writeMetricPoints, writeSpans, type WriteResult } from '../store/ingest.ts';
 import { inTransaction } from '../store/transaction.ts';
 import type { WriteAdmission } from './admission.ts';
+import type { Auth } from './auth.ts';
 import { discardRest, readBody } from './body.ts';
 import { classifyWriteError, HttpError } from './errors.ts';
 import type { ProcessorMetrics } from './metrics.ts';
 
 export interface ReceiverOptions {
   pool: pg.Pool;
+  auth: Auth;
   admission: WriteAdmission;
   buildInteractions: InteractionBuilder;
   maxBodyBytes: number;
@@ -38,7 +40,7 @@ interface Signal<T> {
   /** What one item is called in messages: span, log record, data point. */
   item: string;
   decode(body: Uint8Array, encoding: OtlpEncoding): Decoded<T>;
-  write(client: pg.PoolClient, items: T[], build: InteractionBuilder): Promise<WriteResult>;
+  write(client: pg.PoolClient, projectId: number, items: T[], build: InteractionBuilder): Promise<WriteResult>;
 }
 
 interface SignalRoute {
@@ -54,7 +56,12 @@ function route<T>(signal: Signal<T>): SignalRoute {
 const SIGNALS: readonly SignalRoute[] = [
   route({ name: 'traces', item: 'span', decode: decodeTraces, write: writeSpans }),
   route({ name: 'logs', item: 'log record', decode: decodeLogs, write: writeLogs }),
-  route({ name: 'metrics', item: 'data point', decode: decodeMetrics, write: (client, points) => writeMetricPoints(client, points) }),
+  route({
+    name: 'metrics',
+    item: 'data point',
+    decode: decodeMetrics,
+    write: (client, projectId, points) => writeMetricPoints(client, projectId, points),
+  }),
 ];
 
 /** Media type (parameters such as charset ignored) -> OTLP encoding. */
@@ -87,6 +94,18 @@ async function receive<T>(signal: Signal<T>, req: Request, res: Response, option
   const { admission, metrics } = options;
   const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   const encoding = ENCODINGS[mediaType];
+  // The key is checked before the body is read: an unauthenticated sender costs no decoding.
+  let projectId: number;
+  try {
+    ({ projectId } = await options.auth.authorize(req.headers, 'ingest'));
+  } catch (error) {
+    const failure = error instanceof HttpError ? error : classifyWriteError(error, options.retryAfterSeconds);
+    metrics.otlpRequests.inc({ signal: signal.name, outcome: outcomeOf(failure.status) });
+    discardRest(req, options.maxBodyBytes);
+    if (failure.retryAfterSeconds !== undefined) res.set('Retry-After', String(failure.retryAfterSeconds));
+    sendStatus(res, failure.status, failure.message, encoding ?? 'json');
+    return;
+  }
   if (!encoding) {
     metrics.otlpRequests.inc({ signal: signal.name, outcome: 'unsupported_media_type' });
     discardRest(req, options.maxBodyBytes);
@@ -108,7 +127,7 @@ async function receive<T>(signal: Signal<T>, req: Request, res: Response, option
       inTransaction(
         options.pool,
         options.writeTimeoutMs,
-        (client) => signal.write(client, decoded.items, options.buildInteractions),
+        (client) => signal.write(client, projectId, decoded.items, options.buildInteractions),
         INGEST_SETTINGS,
       ),
     );
@@ -143,8 +162,11 @@ function sendStatus(res: Response, status: number, message: string, encoding: Ot
   res.status(status).type(mediaTypeOf(encoding)).send(Buffer.from(encodeStatus(GRPC_CODES[status] ?? 2, message, encoding)));
 }
 
-/** google.rpc.Code for the Status body (OTLP/HTTP clients read only the HTTP status). */
-const GRPC_CODES: Record<number, number> = { 400: 3, 413: 8, 415: 3, 429: 8, 503: 14 };
+/**
+ * google.rpc.Code for the Status body (OTLP/HTTP clients read only the HTTP status; 401 and 403
+ * are not among the retryable statuses of the OTLP/HTTP spec, so a client drops the batch).
+ */
+const GRPC_CODES: Record<number, number> = { 400: 3, 401: 16, 403: 7, 413: 8, 415: 3, 429: 8, 503: 14 };
 
 function mediaTypeOf(encoding: OtlpEncoding): string {
   return encoding === 'protobuf' ? 'application/x-protobuf' : 'application/json';
@@ -155,6 +177,10 @@ function outcomeOf(status: number): string {
   switch (status) {
     case 400:
       return 'bad_request';
+    case 401:
+      return 'unauthenticated';
+    case 403:
+      return 'forbidden';
     case 413:
       return 'too_large';
     case 429:

@@ -5,6 +5,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import type { StoredFeedback } from '../store/feedback.ts';
 import { type QualityDetail, scoreSummary } from '../store/scores.ts';
+import { accessOf, type Auth } from './auth.ts';
 import { HttpError } from './errors.ts';
 
 const summaryQuery = z
@@ -18,15 +19,15 @@ const summaryQuery = z
 
 const average = (value: unknown): number | null => (value === null || value === undefined ? null : Math.round(Number(value) * 10_000) / 10_000);
 
-export function scoreRoutes(pool: pg.Pool): express.Router {
+export function scoreRoutes(pool: pg.Pool, auth: Auth): express.Router {
   const router = express.Router();
 
   /** Scored interactions per agent and time bucket: counts, eligible rate, outcomes, mean scores. */
-  router.get('/scores/summary', async (req, res) => {
+  router.get('/scores/summary', auth.require('read'), async (req, res) => {
     const parsed = summaryQuery.safeParse(req.query);
     if (!parsed.success) throw new HttpError(400, `invalid query: ${z.prettifyError(parsed.error)}`);
     const query = parsed.data;
-    const rows = await scoreSummary(pool, query);
+    const rows = await scoreSummary(pool, accessOf(res.locals).projectId, query);
     res.json({
       bucket: query.bucket,
       buckets: rows.map((r) => ({

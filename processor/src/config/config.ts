@@ -134,6 +134,15 @@ const SETTINGS = [
     description: 'How much the processor writes to stderr',
     schema: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   },
+  {
+    key: 'auth',
+    env: 'FLYWHEEL_AUTH',
+    flag: 'auth',
+    expected: 'one of auto, required',
+    description:
+      'auto: requests need an API key once the first key exists (until then local mode: no key, project default, loopback only); required: always',
+    schema: z.enum(['auto', 'required']).default('auto'),
+  },
   ...SCORE_SETTINGS,
 ] as const satisfies readonly Setting[];
 

@@ -48,48 +48,13 @@ export async function scoreBatch(options: ScoringWorkerOptions): Promise<number>
   const started = performance.now();
   const outcome = await inTransaction(options.pool, STATEMENT_TIMEOUT_MS, async (client) => {
     const { claims, now: databaseNow } = await claimDue(client, config.scoreSettleMs, config.scoreBatchSize);
-    if (claims.length === 0) return { claimed: 0, scored: [] };
-    const ids = claims.map((c) => c.interactionId);
-    const inputs = await loadScoringInputs(client, ids);
-    const reasons = new Map(claims.map((c) => [c.interactionId, c]));
     const now = options.now?.() ?? databaseNow;
-    const rows: ScoreRow[] = [];
     const scored: Scored[] = [];
-    const predecessors: { previousId: string; nextId: string }[] = [];
-    const rechecks: { interactionId: string; at: number }[] = [];
-    const judgeRequests: { interactionId: string; contentHash: string }[] = [];
-    const assessmentOptions = {
-      now,
-      retryWindowMs: config.retryWindowMs,
-      abandonMs: config.abandonMs,
-      freshnessHalfLifeDays: config.freshnessHalfLifeDays,
-      thresholds: {
-        accuracy: config.gateAccuracy,
-        completeness: config.gateCompleteness,
-        relevance: config.gateRelevance,
-        timeliness: config.gateTimeliness,
-      },
-    };
-    for (const interaction of inputs.interactions) {
-      const { verdict, request } = verdictFor(interaction, inputs.verdicts.get(interaction.id), options.judging);
-      if (request !== null) judgeRequests.push({ interactionId: interaction.id, contentHash: request });
-      const previous = inputs.previous.get(interaction.id) ?? null;
-      const next = inputs.next.get(interaction.id) ?? null;
-      const feedback = inputs.feedback.get(interaction.id) ?? [];
-      const assessment = assessQuality(
-        { interaction, feedback, previous, next, verdict, sourceUpdatedAt: NO_SOURCE_DATES },
-        assessmentOptions,
-      );
-      rows.push(toScoreRow(interaction.id, assessment, next?.id ?? null, feedback.length, verdict !== null, options.claimant));
-      scored.push({ claim: reasons.get(interaction.id) as Claim, assessment, updatedAt: interaction.updatedAt });
-      if (previous !== null) predecessors.push({ previousId: previous.id, nextId: interaction.id });
-      if (assessment.recheckAt !== null) rechecks.push({ interactionId: interaction.id, at: assessment.recheckAt });
+    // A batch may hold several projects' interactions; each project's are read and written on
+    // their own, so nothing of one project is ever joined with another's.
+    for (const [projectId, ofProject] of groupByProject(claims)) {
+      scored.push(...(await scoreProject(client, projectId, ofProject, now, options)));
     }
-    await writeScores(client, rows);
-    await completeClaims(client, ids);
-    await rescorePredecessors(client, predecessors);
-    await scheduleRechecks(client, rechecks, config.scoreSettleMs);
-    await requestJudgements(client, judgeRequests);
     return { claimed: claims.length, scored };
   }, { lock_timeout: String(LOCK_TIMEOUT_MS) });
   if (outcome.claimed > 0) {
@@ -97,6 +62,68 @@ export async function scoreBatch(options: ScoringWorkerOptions): Promise<number>
     options.metrics.batchDuration.observe((performance.now() - started) / 1000);
   }
   return outcome.claimed;
+}
+
+function groupByProject(claims: readonly Claim[]): Map<number, Claim[]> {
+  const groups = new Map<number, Claim[]>();
+  for (const claim of claims) {
+    const group = groups.get(claim.projectId);
+    if (group === undefined) groups.set(claim.projectId, [claim]);
+    else group.push(claim);
+  }
+  return groups;
+}
+
+/** Scores the claimed interactions of one project and writes the results, in the caller's transaction. */
+async function scoreProject(
+  client: pg.ClientBase,
+  projectId: number,
+  claims: readonly Claim[],
+  now: number,
+  options: ScoringWorkerOptions,
+): Promise<Scored[]> {
+  const { config } = options;
+  const ids = claims.map((c) => c.interactionId);
+  const inputs = await loadScoringInputs(client, projectId, ids);
+  const reasons = new Map(claims.map((c) => [c.interactionId, c]));
+  const rows: ScoreRow[] = [];
+  const scored: Scored[] = [];
+  const predecessors: { previousId: string; nextId: string }[] = [];
+  const rechecks: { interactionId: string; at: number }[] = [];
+  const judgeRequests: { interactionId: string; contentHash: string }[] = [];
+  const assessmentOptions = {
+    now,
+    retryWindowMs: config.retryWindowMs,
+    abandonMs: config.abandonMs,
+    freshnessHalfLifeDays: config.freshnessHalfLifeDays,
+    thresholds: {
+      accuracy: config.gateAccuracy,
+      completeness: config.gateCompleteness,
+      relevance: config.gateRelevance,
+      timeliness: config.gateTimeliness,
+    },
+  };
+  for (const interaction of inputs.interactions) {
+    const { verdict, request } = verdictFor(interaction, inputs.verdicts.get(interaction.id), options.judging);
+    if (request !== null) judgeRequests.push({ interactionId: interaction.id, contentHash: request });
+    const previous = inputs.previous.get(interaction.id) ?? null;
+    const next = inputs.next.get(interaction.id) ?? null;
+    const feedback = inputs.feedback.get(interaction.id) ?? [];
+    const assessment = assessQuality(
+      { interaction, feedback, previous, next, verdict, sourceUpdatedAt: NO_SOURCE_DATES },
+      assessmentOptions,
+    );
+    rows.push(toScoreRow(interaction.id, assessment, next?.id ?? null, feedback.length, verdict !== null, options.claimant));
+    scored.push({ claim: reasons.get(interaction.id) as Claim, assessment, updatedAt: interaction.updatedAt });
+    if (previous !== null) predecessors.push({ previousId: previous.id, nextId: interaction.id });
+    if (assessment.recheckAt !== null) rechecks.push({ interactionId: interaction.id, at: assessment.recheckAt });
+  }
+  await writeScores(client, projectId, rows);
+  await completeClaims(client, projectId, ids);
+  await rescorePredecessors(client, projectId, predecessors);
+  await scheduleRechecks(client, projectId, rechecks, config.scoreSettleMs);
+  await requestJudgements(client, projectId, judgeRequests);
+  return scored;
 }
 
 /**

@@ -109,15 +109,15 @@ function toRow(f: Feedback) {
   };
 }
 
-/** Inserts feedback, skipping idempotency keys already stored; returns the keys stored now. */
-export async function insertFeedback(client: pg.ClientBase, feedback: readonly Feedback[]): Promise<Set<string>> {
+/** Inserts feedback of one project, skipping idempotency keys already stored; returns the keys stored now. */
+export async function insertFeedback(client: pg.ClientBase, projectId: number, feedback: readonly Feedback[]): Promise<Set<string>> {
   if (feedback.length === 0) return new Set();
   const { rows } = await client.query<{ idempotency_key: string }>(
-    `INSERT INTO feedback (${COLUMNS})
-     SELECT ${COLUMNS} FROM jsonb_populate_recordset(null::feedback, $1::jsonb)
-     ON CONFLICT (idempotency_key) DO NOTHING
+    `INSERT INTO feedback (project_id, ${COLUMNS})
+     SELECT $2, ${COLUMNS} FROM jsonb_populate_recordset(null::feedback, $1::jsonb)
+     ON CONFLICT (project_id, idempotency_key) DO NOTHING
      RETURNING idempotency_key`,
-    [toPostgresJson(feedback.map(toRow))],
+    [toPostgresJson(feedback.map(toRow)), projectId],
   );
   return new Set(rows.map((r) => r.idempotency_key));
 }
@@ -135,20 +135,21 @@ export interface RecordedFeedback {
  * ingest (so an interaction committed concurrently is either seen here or sees this feedback
  * when scored), stores the feedback and asks for the interactions it joins to be re-scored.
  */
-export async function recordFeedback(client: pg.ClientBase, feedback: readonly Feedback[]): Promise<RecordedFeedback[]> {
-  await lockTraces(client, [...new Set(feedback.map((f) => f.traceId))]);
-  const stored = await insertFeedback(client, feedback);
+export async function recordFeedback(client: pg.ClientBase, projectId: number, feedback: readonly Feedback[]): Promise<RecordedFeedback[]> {
+  await lockTraces(client, projectId, [...new Set(feedback.map((f) => f.traceId))]);
+  const stored = await insertFeedback(client, projectId, feedback);
   const { rows } = await client.query<{ idempotency_key: string; interaction_id: string | null }>(
     `SELECT f.idempotency_key, i.id AS interaction_id
      FROM unnest($1::text[], $2::text[], $3::text[]) AS f (idempotency_key, trace_id, span_id)
      LEFT JOIN LATERAL (
-       SELECT id FROM interactions i WHERE i.trace_id = f.trace_id AND f.span_id = ANY (i.span_ids) LIMIT 1
+       SELECT id FROM interactions i
+       WHERE i.project_id = $4 AND i.trace_id = f.trace_id AND f.span_id = ANY (i.span_ids) LIMIT 1
      ) i ON true`,
-    [feedback.map((f) => f.idempotencyKey), feedback.map((f) => f.traceId), feedback.map((f) => f.spanId)],
+    [feedback.map((f) => f.idempotencyKey), feedback.map((f) => f.traceId), feedback.map((f) => f.spanId), projectId],
   );
   const joined = new Map(rows.map((r) => [r.idempotency_key, r.interaction_id]));
   const rescore = [...new Set(rows.flatMap((r) => (r.interaction_id !== null && stored.has(r.idempotency_key) ? [r.interaction_id] : [])))];
-  await requestRescore(client, rescore, 'feedback');
+  await requestRescore(client, projectId, rescore, 'feedback');
   // A key repeated within the request is stored once: its first item.
   const seen = new Set<string>();
   return feedback.map((f) => {
@@ -158,16 +159,21 @@ export async function recordFeedback(client: pg.ClientBase, feedback: readonly F
   });
 }
 
-/** Feedback on each of the given interactions (joined through their spans), oldest first. */
-export async function feedbackOf(db: pg.ClientBase | pg.Pool, interactionIds: readonly string[]): Promise<Map<string, StoredFeedback[]>> {
+/** Feedback on each of the given interactions of one project (joined through their spans), oldest first. */
+export async function feedbackOf(
+  db: pg.ClientBase | pg.Pool,
+  projectId: number,
+  interactionIds: readonly string[],
+): Promise<Map<string, StoredFeedback[]>> {
   const byInteraction = new Map<string, StoredFeedback[]>();
   if (interactionIds.length === 0) return byInteraction;
   const { rows } = await db.query<Record<string, unknown> & { interaction_id: string }>(
     `SELECT i.id AS interaction_id, f.*
-     FROM interactions i JOIN feedback f ON f.trace_id = i.trace_id AND f.span_id = ANY (i.span_ids)
-     WHERE i.id = ANY ($1::text[])
+     FROM interactions i
+     JOIN feedback f ON f.project_id = i.project_id AND f.trace_id = i.trace_id AND f.span_id = ANY (i.span_ids)
+     WHERE i.project_id = $1 AND i.id = ANY ($2::text[])
      ORDER BY f.id`,
-    [interactionIds],
+    [projectId, interactionIds],
   );
   for (const row of rows) {
     const list = byInteraction.get(row.interaction_id);

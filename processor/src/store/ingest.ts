@@ -59,109 +59,124 @@ const INTERACTION_COLUMNS = [
   'status', 'error_type', 'error_message', 'span_ids', 'conventions',
 ];
 
+/** $1: the interactions' rows (jsonb), $2: their project. */
 const UPSERT_INTERACTIONS = `
-  INSERT INTO interactions (${INTERACTION_COLUMNS.join(', ')})
-  SELECT ${INTERACTION_COLUMNS.join(', ')} FROM jsonb_populate_recordset(null::interactions, $1::jsonb)
-  ON CONFLICT (id) DO UPDATE SET
+  INSERT INTO interactions (project_id, ${INTERACTION_COLUMNS.join(', ')})
+  SELECT $2, ${INTERACTION_COLUMNS.join(', ')} FROM jsonb_populate_recordset(null::interactions, $1::jsonb)
+  ON CONFLICT (project_id, id) DO UPDATE SET
     ${INTERACTION_COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = EXCLUDED.${c}`).join(',\n    ')},
     updated_at = now()`;
 
-/** Stores spans (idempotent on trace_id, span_id) and recomputes their traces' interactions. */
-export async function writeSpans(client: pg.ClientBase, spans: SpanRecord[], build: InteractionBuilder): Promise<WriteResult> {
+/** Stores spans of one project (idempotent on trace_id, span_id) and recomputes their traces' interactions. */
+export async function writeSpans(
+  client: pg.ClientBase,
+  projectId: number,
+  spans: SpanRecord[],
+  build: InteractionBuilder,
+): Promise<WriteResult> {
   if (spans.length === 0) return { stored: 0, duplicates: 0, interactions: 0 };
   const traceIds = unique(spans.map((s) => s.traceId));
-  await lockTraces(client, traceIds);
+  await lockTraces(client, projectId, traceIds);
   // Read what earlier batches stored for these traces before inserting, so the common case
   // (a new trace) reads nothing back.
-  const earlier = await client.query<SpanRow>(`SELECT ${SPAN_COLUMNS} FROM spans WHERE trace_id = ANY($1::text[])`, [
-    traceIds,
-  ]);
+  const earlier = await client.query<SpanRow>(
+    `SELECT ${SPAN_COLUMNS} FROM spans WHERE project_id = $1 AND trace_id = ANY($2::text[])`,
+    [projectId, traceIds],
+  );
   const inserted = await client.query<{ trace_id: string }>(
-    `INSERT INTO spans (${SPAN_COLUMNS})
-     SELECT ${SPAN_COLUMNS} FROM jsonb_populate_recordset(null::spans, $1::jsonb)
-     ON CONFLICT (trace_id, span_id) DO NOTHING
+    `INSERT INTO spans (project_id, ${SPAN_COLUMNS})
+     SELECT $2, ${SPAN_COLUMNS} FROM jsonb_populate_recordset(null::spans, $1::jsonb)
+     ON CONFLICT (project_id, trace_id, span_id) DO NOTHING
      RETURNING trace_id`,
-    [toPostgresJson(dedupe(spans, (s) => `${s.traceId}${s.spanId}`).map(spanToRow))],
+    [toPostgresJson(dedupe(spans, (s) => `${s.traceId}${s.spanId}`).map(spanToRow)), projectId],
   );
   const changed = unique(inserted.rows.map((r) => r.trace_id));
   const byTrace = groupBy(
     [...earlier.rows.map(rowToSpan), ...spans],
     (s) => s.traceId,
   );
-  const logs = await readLogs(client, changed);
+  const logs = await readLogs(client, projectId, changed);
   // Only a trace with spans stored before this batch can have interactions to replace.
   const known = new Set(earlier.rows.map((r) => r.trace_id));
-  const interactions = await refreshInteractions(client, changed, byTrace, logs, build, (t) => known.has(t));
+  const interactions = await refreshInteractions(client, projectId, changed, byTrace, logs, build, (t) => known.has(t));
   return { stored: inserted.rowCount ?? 0, duplicates: spans.length - (inserted.rowCount ?? 0), interactions };
 }
 
 /** Stores log records (idempotent on a content hash); GenAI events among them update their interactions. */
-export async function writeLogs(client: pg.ClientBase, records: LogRecord[], build: InteractionBuilder): Promise<WriteResult> {
+export async function writeLogs(
+  client: pg.ClientBase,
+  projectId: number,
+  records: LogRecord[],
+  build: InteractionBuilder,
+): Promise<WriteResult> {
   if (records.length === 0) return { stored: 0, duplicates: 0, interactions: 0 };
   const rows = dedupe(records.map(logToRow), (r) => r.content_hash);
   const traceIds = unique(rows.flatMap((r) => (r.trace_id ? [r.trace_id] : [])));
-  await lockTraces(client, traceIds);
+  await lockTraces(client, projectId, traceIds);
   const inserted = await client.query<{ trace_id: string | null }>(
-    `INSERT INTO log_records (${LOG_COLUMNS})
-     SELECT ${LOG_COLUMNS} FROM jsonb_populate_recordset(null::log_records, $1::jsonb)
-     ON CONFLICT (content_hash) DO NOTHING
+    `INSERT INTO log_records (project_id, ${LOG_COLUMNS})
+     SELECT $2, ${LOG_COLUMNS} FROM jsonb_populate_recordset(null::log_records, $1::jsonb)
+     ON CONFLICT (project_id, content_hash) DO NOTHING
      RETURNING trace_id`,
-    [toPostgresJson(rows)],
+    [toPostgresJson(rows), projectId],
   );
   // User feedback (gen_ai.evaluation.result) also goes to the feedback table, as from POST /api/feedback.
-  await insertFeedback(client, feedbackFromLogRows(rows));
+  await insertFeedback(client, projectId, feedbackFromLogRows(rows));
   const changed = unique(inserted.rows.flatMap((r) => (r.trace_id ? [r.trace_id] : [])));
   let interactions = 0;
   if (changed.length > 0) {
-    const spans = await client.query<SpanRow>(`SELECT ${SPAN_COLUMNS} FROM spans WHERE trace_id = ANY($1::text[])`, [
-      changed,
-    ]);
+    const spans = await client.query<SpanRow>(
+      `SELECT ${SPAN_COLUMNS} FROM spans WHERE project_id = $1 AND trace_id = ANY($2::text[])`,
+      [projectId, changed],
+    );
     const byTrace = groupBy(spans.rows.map(rowToSpan), (s) => s.traceId);
     const withSpans = changed.filter((t) => byTrace.has(t));
-    const logs = await readLogs(client, withSpans);
-    interactions = await refreshInteractions(client, withSpans, byTrace, logs, build, () => true);
+    const logs = await readLogs(client, projectId, withSpans);
+    interactions = await refreshInteractions(client, projectId, withSpans, byTrace, logs, build, () => true);
   }
   return { stored: inserted.rowCount ?? 0, duplicates: records.length - (inserted.rowCount ?? 0), interactions };
 }
 
 /** Stores metric data points (idempotent on a content hash). */
-export async function writeMetricPoints(client: pg.ClientBase, points: MetricPointRecord[]): Promise<WriteResult> {
+export async function writeMetricPoints(client: pg.ClientBase, projectId: number, points: MetricPointRecord[]): Promise<WriteResult> {
   if (points.length === 0) return { stored: 0, duplicates: 0, interactions: 0 };
   const rows = dedupe(points.map(metricPointToRow), (r) => r.content_hash);
   const inserted = await client.query(
-    `INSERT INTO metric_points (${METRIC_COLUMNS})
-     SELECT ${METRIC_COLUMNS} FROM jsonb_populate_recordset(null::metric_points, $1::jsonb)
-     ON CONFLICT (content_hash) DO NOTHING`,
-    [toPostgresJson(rows)],
+    `INSERT INTO metric_points (project_id, ${METRIC_COLUMNS})
+     SELECT $2, ${METRIC_COLUMNS} FROM jsonb_populate_recordset(null::metric_points, $1::jsonb)
+     ON CONFLICT (project_id, content_hash) DO NOTHING`,
+    [toPostgresJson(rows), projectId],
   );
   return { stored: inserted.rowCount ?? 0, duplicates: points.length - (inserted.rowCount ?? 0), interactions: 0 };
 }
 
 /**
  * Spans of one trace may arrive in any order, in concurrent requests. A transaction-scoped
- * advisory lock per trace (taken in a fixed order, so two batches cannot deadlock) makes the
- * read-merge-write of a trace's interactions see every span committed before it.
+ * advisory lock per (project, trace) (taken in a fixed order, so two batches cannot deadlock)
+ * makes the read-merge-write of a trace's interactions see every span committed before it.
+ * Two projects sending the same trace id never wait for each other.
  */
-export async function lockTraces(client: pg.ClientBase, traceIds: string[]): Promise<void> {
+export async function lockTraces(client: pg.ClientBase, projectId: number, traceIds: string[]): Promise<void> {
   if (traceIds.length === 0) return;
   await client.query(
     `SELECT pg_advisory_xact_lock(k)
-     FROM (SELECT DISTINCT hashtextextended(t, 0) AS k FROM unnest($1::text[]) AS t ORDER BY 1) AS keys`,
-    [traceIds],
+     FROM (SELECT DISTINCT hashtextextended($1 || ':' || t, 0) AS k FROM unnest($2::text[]) AS t ORDER BY 1) AS keys`,
+    [String(projectId), traceIds],
   );
 }
 
-async function readLogs(client: pg.ClientBase, traceIds: string[]): Promise<Map<string, LogRecord[]>> {
+async function readLogs(client: pg.ClientBase, projectId: number, traceIds: string[]): Promise<Map<string, LogRecord[]>> {
   if (traceIds.length === 0) return new Map();
   const { rows } = await client.query<LogRow>(
-    `SELECT ${LOG_COLUMNS}, arrival FROM log_records WHERE trace_id = ANY($1::text[])`,
-    [traceIds],
+    `SELECT ${LOG_COLUMNS}, arrival FROM log_records WHERE project_id = $1 AND trace_id = ANY($2::text[])`,
+    [projectId, traceIds],
   );
   return groupBy(rows.map(rowToLog), (l) => l.traceId ?? '');
 }
 
 async function refreshInteractions(
   client: pg.ClientBase,
+  projectId: number,
   traceIds: string[],
   spansByTrace: Map<string, SpanRecord[]>,
   logsByTrace: Map<string, LogRecord[]>,
@@ -176,13 +191,13 @@ async function refreshInteractions(
   // invoke_agent parent arrives later.
   const replaced = traceIds.filter(mayHaveInteractions);
   if (replaced.length > 0) {
-    await client.query(`DELETE FROM interactions WHERE trace_id = ANY($1::text[]) AND NOT (id = ANY($2::text[]))`, [
-      replaced,
-      interactions.map((i) => i.id),
-    ]);
+    await client.query(
+      `DELETE FROM interactions WHERE project_id = $1 AND trace_id = ANY($2::text[]) AND NOT (id = ANY($3::text[]))`,
+      [projectId, replaced, interactions.map((i) => i.id)],
+    );
   }
   if (interactions.length > 0) {
-    await client.query(upsertAndEnqueue(UPSERT_INTERACTIONS), [toPostgresJson(interactions.map(interactionToRow))]);
+    await client.query(upsertAndEnqueue(UPSERT_INTERACTIONS), [toPostgresJson(interactions.map(interactionToRow)), projectId]);
   }
   return interactions.length;
 }

@@ -17,9 +17,9 @@ export interface InteractionFilter {
 
 export type InteractionRow = Record<string, unknown> & { id: string; start_time_unix_nano: string; trace_id: string; span_ids: string[] };
 
-export async function listInteractions(pool: pg.Pool, filter: InteractionFilter): Promise<InteractionRow[]> {
-  const where: string[] = [];
-  const params: unknown[] = [];
+export async function listInteractions(pool: pg.Pool, projectId: number, filter: InteractionFilter): Promise<InteractionRow[]> {
+  const where: string[] = ['project_id = $1'];
+  const params: unknown[] = [projectId];
   const add = (sql: (placeholder: string) => string, value: unknown) => {
     params.push(value);
     where.push(sql(`$${params.length}`));
@@ -36,7 +36,7 @@ export async function listInteractions(pool: pg.Pool, filter: InteractionFilter)
   params.push(filter.limit);
   const { rows } = await pool.query<InteractionRow>(
     `SELECT * FROM interactions
-     ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+     WHERE ${where.join(' AND ')}
      ORDER BY start_time_unix_nano DESC, id DESC
      LIMIT $${params.length}`,
     params,
@@ -50,19 +50,21 @@ export interface InteractionDetail {
   logRecords: LogRow[];
 }
 
-/** One interaction with the spans folded into it and the log records joined to those spans. */
-export async function getInteraction(pool: pg.Pool, id: string): Promise<InteractionDetail | null> {
-  const { rows } = await pool.query<InteractionRow>('SELECT * FROM interactions WHERE id = $1', [id]);
+/** One interaction of a project with the spans folded into it and the log records joined to those spans. */
+export async function getInteraction(pool: pg.Pool, projectId: number, id: string): Promise<InteractionDetail | null> {
+  const { rows } = await pool.query<InteractionRow>('SELECT * FROM interactions WHERE project_id = $1 AND id = $2', [projectId, id]);
   const interaction = rows[0];
   if (!interaction) return null;
   const [spans, logs] = await Promise.all([
     pool.query<SpanRow>(
-      `SELECT * FROM spans WHERE trace_id = $1 AND span_id = ANY($2::text[]) ORDER BY start_time_unix_nano, span_id`,
-      [interaction.trace_id, interaction.span_ids],
+      `SELECT * FROM spans WHERE project_id = $1 AND trace_id = $2 AND span_id = ANY($3::text[])
+       ORDER BY start_time_unix_nano, span_id`,
+      [projectId, interaction.trace_id, interaction.span_ids],
     ),
     pool.query<LogRow>(
-      `SELECT * FROM log_records WHERE trace_id = $1 AND span_id = ANY($2::text[]) ORDER BY time_unix_nano, arrival`,
-      [interaction.trace_id, interaction.span_ids],
+      `SELECT * FROM log_records WHERE project_id = $1 AND trace_id = $2 AND span_id = ANY($3::text[])
+       ORDER BY time_unix_nano, arrival`,
+      [projectId, interaction.trace_id, interaction.span_ids],
     ),
   ]);
   return { interaction, spans: spans.rows, logRecords: logs.rows };

@@ -13,24 +13,30 @@ export type ScoreTrigger = 'ingest' | 'feedback' | 'next_turn' | 'judge' | 'aban
  */
 export function upsertAndEnqueue(upsertInteractions: string): string {
   return `WITH upserted AS (${upsertInteractions}
-  RETURNING id)
-  INSERT INTO score_queue (interaction_id, changed_at, reason)
-  SELECT id, now(), 'ingest' FROM upserted
-  ON CONFLICT (interaction_id) DO UPDATE SET changed_at = EXCLUDED.changed_at, reason = EXCLUDED.reason`;
+  RETURNING project_id, id)
+  INSERT INTO score_queue (project_id, interaction_id, changed_at, reason)
+  SELECT project_id, id, now(), 'ingest' FROM upserted
+  ON CONFLICT (project_id, interaction_id) DO UPDATE SET changed_at = EXCLUDED.changed_at, reason = EXCLUDED.reason`;
 }
 
 /** Queues interactions to be re-scored at once (no settle wait): late feedback, a verdict, a next turn. */
-export async function requestRescore(client: pg.ClientBase, interactionIds: readonly string[], reason: ScoreTrigger): Promise<void> {
+export async function requestRescore(
+  client: pg.ClientBase,
+  projectId: number,
+  interactionIds: readonly string[],
+  reason: ScoreTrigger,
+): Promise<void> {
   if (interactionIds.length === 0) return;
   await client.query(
-    `INSERT INTO score_queue (interaction_id, changed_at, reason)
-     SELECT id, '-infinity', $2 FROM unnest($1::text[]) AS id
-     ON CONFLICT (interaction_id) DO UPDATE SET changed_at = EXCLUDED.changed_at, reason = EXCLUDED.reason`,
-    [interactionIds, reason],
+    `INSERT INTO score_queue (project_id, interaction_id, changed_at, reason)
+     SELECT $3, id, '-infinity', $2 FROM unnest($1::text[]) AS id
+     ON CONFLICT (project_id, interaction_id) DO UPDATE SET changed_at = EXCLUDED.changed_at, reason = EXCLUDED.reason`,
+    [interactionIds, reason, projectId],
   );
 }
 
 export interface Claim {
+  projectId: number;
   interactionId: string;
   reason: ScoreTrigger;
 }
@@ -43,20 +49,23 @@ export interface Claim {
  * once when the processor's clock lags the database's.
  */
 export async function claimDue(client: pg.ClientBase, settleMs: number, limit: number): Promise<{ claims: Claim[]; now: number }> {
-  const { rows } = await client.query<{ interaction_id: string; reason: ScoreTrigger; now_ms: number }>(
-    `SELECT interaction_id, reason, (extract(epoch FROM now()) * 1000)::float8 AS now_ms FROM score_queue
+  const { rows } = await client.query<{ project_id: number; interaction_id: string; reason: ScoreTrigger; now_ms: number }>(
+    `SELECT project_id, interaction_id, reason, (extract(epoch FROM now()) * 1000)::float8 AS now_ms FROM score_queue
      WHERE changed_at <= now() - $1 * interval '1 millisecond'
      ORDER BY changed_at
      LIMIT $2
      FOR UPDATE SKIP LOCKED`,
     [settleMs, limit],
   );
-  return { claims: rows.map((r) => ({ interactionId: r.interaction_id, reason: r.reason })), now: rows[0]?.now_ms ?? Date.now() };
+  return {
+    claims: rows.map((r) => ({ projectId: r.project_id, interactionId: r.interaction_id, reason: r.reason })),
+    now: rows[0]?.now_ms ?? Date.now(),
+  };
 }
 
-/** Removes claimed rows: their scores are written in the same transaction. */
-export async function completeClaims(client: pg.ClientBase, interactionIds: readonly string[]): Promise<void> {
-  await client.query('DELETE FROM score_queue WHERE interaction_id = ANY ($1::text[])', [interactionIds]);
+/** Removes claimed rows of one project: their scores are written in the same transaction. */
+export async function completeClaims(client: pg.ClientBase, projectId: number, interactionIds: readonly string[]): Promise<void> {
+  await client.query('DELETE FROM score_queue WHERE project_id = $1 AND interaction_id = ANY ($2::text[])', [projectId, interactionIds]);
 }
 
 /**
@@ -67,32 +76,35 @@ export async function completeClaims(client: pg.ClientBase, interactionIds: read
  */
 export async function rescorePredecessors(
   client: pg.ClientBase,
+  projectId: number,
   pairs: readonly { previousId: string; nextId: string }[],
 ): Promise<void> {
   if (pairs.length === 0) return;
   await client.query(
-    `INSERT INTO score_queue (interaction_id, changed_at, reason)
-     SELECT s.interaction_id, '-infinity', 'next_turn'
+    `INSERT INTO score_queue (project_id, interaction_id, changed_at, reason)
+     SELECT s.project_id, s.interaction_id, '-infinity', 'next_turn'
      FROM unnest($1::text[], $2::text[]) AS p (previous_id, next_id)
-     JOIN interaction_scores s ON s.interaction_id = p.previous_id AND s.next_interaction_id IS DISTINCT FROM p.next_id
-     ON CONFLICT (interaction_id) DO UPDATE SET changed_at = EXCLUDED.changed_at, reason = EXCLUDED.reason`,
-    [pairs.map((p) => p.previousId), pairs.map((p) => p.nextId)],
+     JOIN interaction_scores s ON s.project_id = $3 AND s.interaction_id = p.previous_id
+       AND s.next_interaction_id IS DISTINCT FROM p.next_id
+     ON CONFLICT (project_id, interaction_id) DO UPDATE SET changed_at = EXCLUDED.changed_at, reason = EXCLUDED.reason`,
+    [pairs.map((p) => p.previousId), pairs.map((p) => p.nextId), projectId],
   );
 }
 
 /** Queues interactions to be looked at again at a given time (ms since the epoch). */
 export async function scheduleRechecks(
   client: pg.ClientBase,
+  projectId: number,
   rechecks: readonly { interactionId: string; at: number }[],
   settleMs: number,
 ): Promise<void> {
   if (rechecks.length === 0) return;
   await client.query(
-    `INSERT INTO score_queue (interaction_id, changed_at, reason)
-     SELECT id, at - $3 * interval '1 millisecond', 'abandon_check'
+    `INSERT INTO score_queue (project_id, interaction_id, changed_at, reason)
+     SELECT $4, id, at - $3 * interval '1 millisecond', 'abandon_check'
      FROM unnest($1::text[], $2::timestamptz[]) AS r (id, at)
-     ON CONFLICT (interaction_id) DO UPDATE SET changed_at = least(score_queue.changed_at, EXCLUDED.changed_at)`,
-    [rechecks.map((r) => r.interactionId), rechecks.map((r) => new Date(r.at).toISOString()), settleMs],
+     ON CONFLICT (project_id, interaction_id) DO UPDATE SET changed_at = least(score_queue.changed_at, EXCLUDED.changed_at)`,
+    [rechecks.map((r) => r.interactionId), rechecks.map((r) => new Date(r.at).toISOString()), settleMs, projectId],
   );
 }
 

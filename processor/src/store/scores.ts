@@ -27,9 +27,12 @@ export interface ScoringInputs {
 const SCORED_COLUMNS = `id, session_id, start_time_unix_nano, response_time_ms, user_input, response, finish_reasons, tools,
   status, error_type, knowledge_sources, expected_output, updated_at`;
 
-/** Everything the scorer needs for these interactions; ids without an interaction (deleted) are left out. */
-export async function loadScoringInputs(client: pg.ClientBase, ids: readonly string[]): Promise<ScoringInputs> {
-  const { rows } = await client.query<Record<string, unknown>>(`SELECT ${SCORED_COLUMNS} FROM interactions WHERE id = ANY ($1::text[])`, [ids]);
+/** Everything the scorer needs for these interactions of one project; ids without an interaction (deleted) are left out. */
+export async function loadScoringInputs(client: pg.ClientBase, projectId: number, ids: readonly string[]): Promise<ScoringInputs> {
+  const { rows } = await client.query<Record<string, unknown>>(
+    `SELECT ${SCORED_COLUMNS} FROM interactions WHERE project_id = $1 AND id = ANY ($2::text[])`,
+    [projectId, ids],
+  );
   const interactions = rows.map((row) => ({ ...rowToScored(row), updatedAt: row.updated_at as Date }));
   const present = interactions.map((i) => i.id);
   const previous = new Map<string, Turn>();
@@ -43,19 +46,21 @@ export async function loadScoringInputs(client: pg.ClientBase, ids: readonly str
       `SELECT c.id AS for_id, 'previous' AS position, n.*
        FROM interactions c CROSS JOIN LATERAL (
          SELECT id, start_time_unix_nano, response_time_ms, user_input FROM interactions p
-         WHERE p.session_id = c.session_id AND (p.start_time_unix_nano, p.id) < (c.start_time_unix_nano, c.id)
+         WHERE p.project_id = c.project_id AND p.session_id = c.session_id
+           AND (p.start_time_unix_nano, p.id) < (c.start_time_unix_nano, c.id)
            AND p.trace_id <> c.trace_id
          ORDER BY p.start_time_unix_nano DESC, p.id DESC LIMIT 1) n
-       WHERE c.id = ANY ($1::text[])
+       WHERE c.project_id = $2 AND c.id = ANY ($1::text[])
        UNION ALL
        SELECT c.id, 'next', n.*
        FROM interactions c CROSS JOIN LATERAL (
          SELECT id, start_time_unix_nano, response_time_ms, user_input FROM interactions f
-         WHERE f.session_id = c.session_id AND (f.start_time_unix_nano, f.id) > (c.start_time_unix_nano, c.id)
+         WHERE f.project_id = c.project_id AND f.session_id = c.session_id
+           AND (f.start_time_unix_nano, f.id) > (c.start_time_unix_nano, c.id)
            AND f.trace_id <> c.trace_id
          ORDER BY f.start_time_unix_nano, f.id LIMIT 1) n
-       WHERE c.id = ANY ($1::text[])`,
-      [withSession],
+       WHERE c.project_id = $2 AND c.id = ANY ($1::text[])`,
+      [withSession, projectId],
     );
     for (const row of neighbours.rows) {
       const turn: Turn = {
@@ -67,13 +72,13 @@ export async function loadScoringInputs(client: pg.ClientBase, ids: readonly str
       (row.position === 'previous' ? previous : next).set(row.for_id, turn);
     }
   }
-  const feedback = await feedbackOf(client, present);
+  const feedback = await feedbackOf(client, projectId, present);
   const verdicts = new Map<string, StoredVerdict>();
   if (present.length > 0) {
     const judged = await client.query<Record<string, unknown>>(
       `SELECT interaction_id, content_hash, status, accuracy, completeness, relevance, rationale
-       FROM judgements WHERE interaction_id = ANY ($1::text[])`,
-      [present],
+       FROM judgements WHERE project_id = $1 AND interaction_id = ANY ($2::text[])`,
+      [projectId, present],
     );
     for (const row of judged.rows) {
       verdicts.set(row.interaction_id as string, {
@@ -137,18 +142,18 @@ const SCORE_COLUMNS = [
  * Upserts scores; returns how many times each interaction has now been scored. An interaction
  * deleted since it was read (absorbed by a later parent span) is skipped.
  */
-export async function writeScores(client: pg.ClientBase, rows: readonly ScoreRow[]): Promise<Map<string, number>> {
+export async function writeScores(client: pg.ClientBase, projectId: number, rows: readonly ScoreRow[]): Promise<Map<string, number>> {
   if (rows.length === 0) return new Map();
   const result = await client.query<{ interaction_id: string; scorings: number }>(
-    `INSERT INTO interaction_scores (${SCORE_COLUMNS.join(', ')})
-     SELECT ${SCORE_COLUMNS.map((c) => `r.${c}`).join(', ')}
+    `INSERT INTO interaction_scores (project_id, ${SCORE_COLUMNS.join(', ')})
+     SELECT $2, ${SCORE_COLUMNS.map((c) => `r.${c}`).join(', ')}
      FROM jsonb_populate_recordset(null::interaction_scores, $1::jsonb) r
-     ON CONFLICT (interaction_id) DO UPDATE SET
+     ON CONFLICT (project_id, interaction_id) DO UPDATE SET
        ${SCORE_COLUMNS.filter((c) => c !== 'interaction_id').map((c) => `${c} = EXCLUDED.${c}`).join(', ')},
        scorings = interaction_scores.scorings + 1,
        scored_at = now()
      RETURNING interaction_id, scorings`,
-    [toPostgresJson(rows)],
+    [toPostgresJson(rows), projectId],
   );
   return new Map(result.rows.map((r) => [r.interaction_id, r.scorings]));
 }
@@ -161,17 +166,23 @@ export interface QualityDetail {
 }
 
 /** The quality record of one interaction for GET /api/interactions/:id. */
-export async function qualityOf(pool: pg.Pool, interactionId: string): Promise<QualityDetail> {
+export async function qualityOf(pool: pg.Pool, projectId: number, interactionId: string): Promise<QualityDetail> {
   const [scores, feedback, judgement, queued] = await Promise.all([
-    pool.query<Record<string, unknown>>('SELECT * FROM interaction_scores WHERE interaction_id = $1', [interactionId]),
-    feedbackOf(pool, [interactionId]),
+    pool.query<Record<string, unknown>>('SELECT * FROM interaction_scores WHERE project_id = $1 AND interaction_id = $2', [
+      projectId,
+      interactionId,
+    ]),
+    feedbackOf(pool, projectId, [interactionId]),
     pool.query<Record<string, unknown>>(
       `SELECT status, model, accuracy, completeness, relevance, rationale, attempts, input_tokens, output_tokens, cost_usd,
               latency_ms, error, requested_at, judged_at
-       FROM judgements WHERE interaction_id = $1`,
-      [interactionId],
+       FROM judgements WHERE project_id = $1 AND interaction_id = $2`,
+      [projectId, interactionId],
     ),
-    pool.query<{ reason: string; changed_at: Date }>('SELECT reason, changed_at FROM score_queue WHERE interaction_id = $1', [interactionId]),
+    pool.query<{ reason: string; changed_at: Date }>(
+      'SELECT reason, changed_at FROM score_queue WHERE project_id = $1 AND interaction_id = $2',
+      [projectId, interactionId],
+    ),
   ]);
   const q = queued.rows[0];
   return {
@@ -204,9 +215,9 @@ export interface SummaryRow {
 }
 
 /** Scored interactions per agent and time bucket (of the interaction's start), oldest first. */
-export async function scoreSummary(pool: pg.Pool, filter: SummaryFilter): Promise<SummaryRow[]> {
-  const where: string[] = [];
-  const params: unknown[] = [filter.bucket];
+export async function scoreSummary(pool: pg.Pool, projectId: number, filter: SummaryFilter): Promise<SummaryRow[]> {
+  const where: string[] = ['s.project_id = $2'];
+  const params: unknown[] = [filter.bucket, projectId];
   const add = (sql: (p: string) => string, value: unknown) => {
     params.push(value);
     where.push(sql(`$${params.length}`));
@@ -223,8 +234,8 @@ export async function scoreSummary(pool: pg.Pool, filter: SummaryFilter): Promis
             count(*) FILTER (WHERE s.judged)::int AS judged,
             avg(s.accuracy) AS accuracy, avg(s.completeness) AS completeness, avg(s.relevance) AS relevance,
             avg(s.timeliness) AS timeliness, avg(s.satisfaction) AS satisfaction
-     FROM interaction_scores s JOIN interactions i ON i.id = s.interaction_id
-     ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+     FROM interaction_scores s JOIN interactions i ON i.project_id = s.project_id AND i.id = s.interaction_id
+     WHERE ${where.join(' AND ')}
      GROUP BY 1, 2
      ORDER BY 2, 1`,
     params,
