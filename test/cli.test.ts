@@ -1,50 +1,15 @@
 // The `flywheel` command as a user runs it: help, configuration errors, `serve` on an
 // embedded Postgres whose data survives a restart, clean shutdown, and `migrate`.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chown, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { BIN, run, serve } from './cli-process.ts';
 import { freePorts, startPostgres, type TestPostgres } from './harness.ts';
 import { agentTurn, postJson, tracesRequest } from './otlp-json-builder.ts';
-
-const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'processor', 'bin', 'flywheel.js');
-
-function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-interface Served {
-  child: ChildProcess;
-  url: string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-function serve(env: Record<string, string>): Promise<Served> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'serve'], { env: { ...process.env, ...env } });
-    let stderr = '';
-    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      const match = /listening on (http:\/\/\S+)/.exec(stderr);
-      if (match) resolve({ child, url: match[1]!, stderr: () => stderr, exited });
-    });
-    void exited.then((code) => reject(new Error(`serve exited with ${code} before listening:\n${stderr}`)));
-  });
-}
 
 test('--help lists the commands, and each command has its own --help', async () => {
   const top = await run(['--help']);
@@ -99,7 +64,7 @@ describe('serve on the embedded Postgres', () => {
     const env = { FLYWHEEL_DATA_DIR: dataDir, FLYWHEEL_PORT: String(port), FLYWHEEL_PG_PORT: String(pgPort) };
     const first = await serve(env);
     assert.match(first.stderr(), /initialising embedded Postgres/);
-    assert.match(first.stderr(), /applied migrations: 0001_telemetry, 0002_interactions, 0003_quality, 0004_log_record_arrival/);
+    assert.match(first.stderr(), /applied migrations: 0001_telemetry, 0002_interactions, 0003_quality, 0004_log_record_arrival, 0005_projects/);
     const turn = agentTurn();
     assert.equal((await postJson(`${first.url}/v1/traces`, tracesRequest([turn.root, ...turn.children]))).status, 200);
     first.child.kill('SIGTERM');
@@ -218,7 +183,7 @@ describe('migrate against DATABASE_URL', () => {
     assert.equal(a.code, 0, a.stderr);
     assert.equal(b.code, 0, b.stderr);
     const outputs = [a.stdout, b.stdout].sort();
-    assert.deepEqual(outputs, ['applied: 0001_telemetry, 0002_interactions, 0003_quality, 0004_log_record_arrival\n', 'the schema is up to date\n']);
+    assert.deepEqual(outputs, ['applied: 0001_telemetry, 0002_interactions, 0003_quality, 0004_log_record_arrival, 0005_projects\n', 'the schema is up to date\n']);
     const again = await run(['migrate'], { DATABASE_URL: postgres.url });
     assert.equal(again.stdout, 'the schema is up to date\n');
   });

@@ -3,16 +3,11 @@
 import { parseArgs } from 'node:util';
 import { type Config, ConfigError, loadConfig, settings } from '../config/config.ts';
 import { startProcessor } from '../service.ts';
-import { openDatabase } from '../store/database.ts';
+import { attachDatabase } from '../store/database.ts';
 import { migrate } from '../store/migrate.ts';
+import { type Command, UsageError } from './command.ts';
+import { KEYS_COMMAND } from './keys.ts';
 import { createLogger } from './logger.ts';
-
-interface Command {
-  summary: string;
-  /** Setting keys the command reads. */
-  uses: readonly (keyof Config)[];
-  run(config: Config): Promise<void>;
-}
 
 const DATABASE_SETTINGS = ['databaseUrl', 'dataDir', 'embeddedPgPort', 'logLevel'] as const;
 
@@ -27,6 +22,7 @@ const COMMANDS: Record<string, Command> = {
     uses: DATABASE_SETTINGS,
     run: runMigrations,
   },
+  keys: KEYS_COMMAND,
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -42,15 +38,17 @@ export async function main(argv: string[]): Promise<number> {
   }
   const used = settings.filter((s) => command.uses.includes(s.key));
   let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({
+    ({ values, positionals } = parseArgs({
       args: rest,
       options: {
         help: { type: 'boolean', short: 'h' },
         ...Object.fromEntries(used.map((s) => [s.flag, { type: 'string' as const }])),
+        ...Object.fromEntries(Object.entries(command.options ?? {}).map(([flag, o]) => [flag, { type: o.type }])),
       },
       strict: true,
-      allowPositionals: false,
+      allowPositionals: command.positionals === true,
     }));
   } catch (error) {
     process.stderr.write(`flywheel ${name}: ${(error as Error).message}\n\n${commandHelp(name, command)}`);
@@ -60,9 +58,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(commandHelp(name, command));
     return 0;
   }
+  const settingFlags = new Set(used.map((s) => s.flag));
+  const settingValues = Object.fromEntries(Object.entries(values).filter(([flag]) => settingFlags.has(flag)));
+  const commandValues = Object.fromEntries(Object.entries(values).filter(([flag]) => !settingFlags.has(flag) && flag !== 'help'));
   let config: Config;
   try {
-    config = loadConfig(process.env, values as Record<string, string | undefined>);
+    config = loadConfig(process.env, settingValues as Record<string, string | undefined>);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`flywheel ${name}: invalid configuration\n${error.message}\n`);
@@ -71,13 +72,18 @@ export async function main(argv: string[]): Promise<number> {
     throw error;
   }
   try {
-    await command.run(config);
+    await command.run(config, { values: commandValues, positionals });
     return 0;
   } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`flywheel ${name}: ${error.message}\n\n${commandHelp(name, command)}`);
+      return 2;
+    }
     process.stderr.write(`flywheel ${name}: ${(error as Error).message}\n`);
     return 1;
   }
 }
+
 
 async function serve(config: Config): Promise<void> {
   const log = createLogger(config.logLevel);
@@ -99,7 +105,8 @@ async function serve(config: Config): Promise<void> {
 
 async function runMigrations(config: Config): Promise<void> {
   const log = createLogger(config.logLevel);
-  const database = await openDatabase(config, log);
+  // A running `flywheel serve` on the embedded default keeps its Postgres: migrate through it.
+  const database = await attachDatabase(config, log);
   try {
     const applied = await migrate(database.pool);
     process.stdout.write(applied.length > 0 ? `applied: ${applied.join(', ')}\n` : 'the schema is up to date\n');
@@ -123,7 +130,12 @@ function usage(): string {
 
 function commandHelp(name: string, command: Command): string {
   const used = settings.filter((s) => command.uses.includes(s.key));
-  const lines = [`Usage: flywheel ${name} [options]`, '', command.summary, '', 'Options (flag, env var: meaning):'];
+  const usageLines = command.usage ?? [`flywheel ${name} [options]`];
+  const lines = [...usageLines.map((u, i) => `${i === 0 ? 'Usage: ' : '       '}${u}`), '', command.summary, ''];
+  for (const [flag, o] of Object.entries(command.options ?? {})) {
+    lines.push(`  --${flag}${o.type === 'string' ? ' <value>' : ''}   ${o.help}`);
+  }
+  lines.push('Options (flag, env var: meaning):');
   for (const s of used) {
     lines.push(`  --${s.flag} <value>   ${s.env}`, `      ${s.description}; ${s.expected}${defaultOf(s.key)}`);
   }

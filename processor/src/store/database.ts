@@ -54,6 +54,53 @@ function createPool(config: pg.PoolConfig, log: Logger): pg.Pool {
   return pool;
 }
 
+/**
+ * Opens the configured database for a command that runs beside the server (`flywheel keys`,
+ * `flywheel migrate`): with the embedded default, a Postgres already running on the data
+ * directory (started by `flywheel serve`) is used as it is and left running; only when none
+ * runs is one started for the command, and stopped again on close.
+ */
+export async function attachDatabase(options: DatabaseOptions, log: Logger): Promise<Database> {
+  if (options.databaseUrl) return openDatabase(options, log);
+  const running = await runningPostmaster(path.join(path.resolve(options.dataDir), 'pg'));
+  if (running === null) return openDatabase(options, log);
+  const password = (await readFile(path.join(path.resolve(options.dataDir), 'pg-password'), 'utf8')).trim();
+  const pool = createPool(
+    { connectionString: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${running.port}/postgres`, max: options.maxConnections ?? 2 },
+    log,
+  );
+  return {
+    pool,
+    description: `the running embedded Postgres in ${path.join(options.dataDir, 'pg')} on 127.0.0.1:${running.port}`,
+    close: () => pool.end(),
+  };
+}
+
+/**
+ * The Postgres serving `pgdata` right now, from its postmaster.pid (line 1 the pid, line 4 the
+ * port: PostgreSQL's src/include/utils/pidfile.h), when that pid is alive and is a postgres.
+ */
+async function runningPostmaster(pgdata: string): Promise<{ pid: number; port: number } | null> {
+  const pidFile = path.join(pgdata, 'postmaster.pid');
+  if (!existsSync(pidFile)) return null;
+  const lines = (await readFile(pidFile, 'utf8')).split('\n');
+  const pid = Number.parseInt(lines[0] ?? '', 10);
+  const port = Number.parseInt(lines[3] ?? '', 10);
+  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || !(await isPostgres(pid))) return null;
+  return { pid, port };
+}
+
+/** True when `pid` is a live postgres process (not whatever reuses a stale pid after a reboot). */
+async function isPostgres(pid: number): Promise<boolean> {
+  if (!isAlive(pid)) return false;
+  try {
+    return /postgres/.test(await readFile(`/proc/${pid}/cmdline`, 'utf8'));
+  } catch {
+    // No /proc (macOS): a live pid named by the data directory's own pid file is taken as it.
+    return true;
+  }
+}
+
 export interface EmbeddedPostgres {
   pgdata: string;
   password: string;
@@ -131,7 +178,7 @@ async function stopOrphanedPostmaster(pgdata: string, log: Logger): Promise<void
   const pidFile = path.join(pgdata, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number.parseInt((await readFile(pidFile, 'utf8')).split('\n')[0] ?? '', 10);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  if (!Number.isInteger(pid) || pid <= 0 || !(await isPostgres(pid))) return;
   log.warn(`stopping Postgres left running by an earlier processor (pid ${pid})`);
   process.kill(pid, 'SIGINT');
   for (let waited = 0; waited < 30_000 && isAlive(pid); waited += 100) {
