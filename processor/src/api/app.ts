@@ -6,7 +6,7 @@ import { isMigrated } from '../store/migrate.ts';
 import type { InteractionBuilder } from '../store/ingest.ts';
 import type { WriteAdmission } from './admission.ts';
 import type { Auth } from './auth.ts';
-import { classifyWriteError, HttpError } from './errors.ts';
+import { classifyDatabaseError, errorToLog, HttpError } from './errors.ts';
 import { feedbackRoutes } from './feedback.ts';
 import { interactionRoutes } from './interactions.ts';
 import type { ProcessorMetrics } from './metrics.ts';
@@ -48,7 +48,9 @@ export function createApp(options: AppOptions): express.Express {
       }
       res.json({ status: 'ok' });
     } catch (error) {
-      res.status(503).json({ status: 'unavailable', reason: `database unreachable: ${(error as Error).message}` });
+      // The error can name the database host and port: it goes to the log, not to the prober.
+      options.log.warn(`/readyz: database unreachable: ${(error as Error).message}`);
+      res.status(503).json({ status: 'unavailable', reason: 'database unreachable' });
     }
   });
 
@@ -65,17 +67,17 @@ export function createApp(options: AppOptions): express.Express {
   app.use((req, _res, next) => next(new HttpError(404, `no route for ${req.method} ${req.path}`)));
 
   // The one place REST errors become responses: { error: message }.
-  // Database and network failures carry a string `code` (SQLSTATE or errno) and no HTTP
-  // status: those are the same "retry later" 503 (or data 400) as on the OTLP door, not a 500.
+  // Errors with an HTTP `status` (HttpError, express.json's 400/413) say it themselves; any
+  // other is classified like on the OTLP door: the database down or overloaded is a 503 to
+  // retry, refused data a 400, anything else an internal error (500).
   app.use((thrown: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const fields = (thrown ?? {}) as { code?: unknown; status?: unknown };
     const error =
-      !(thrown instanceof HttpError) && typeof fields.code === 'string' && typeof fields.status !== 'number'
-        ? classifyWriteError(thrown, options.retryAfterSeconds)
-        : thrown;
+      thrown instanceof HttpError || typeof (thrown as { status?: unknown } | null)?.status === 'number'
+        ? thrown
+        : classifyDatabaseError(thrown, options.retryAfterSeconds, 'read');
     const status = error instanceof HttpError ? error.status : (error as { status?: number }).status ?? 500;
     const message = error instanceof Error ? error.message : String(error);
-    if (status >= 500) options.log.error(`${req.method} ${req.path}: ${(thrown as Error).stack ?? message}`);
+    if (status >= 500) options.log.error(`${req.method} ${req.path}: ${message}: ${errorToLog(error)}`);
     if (res.headersSent) return;
     if (error instanceof HttpError && error.retryAfterSeconds !== undefined) res.set('Retry-After', String(error.retryAfterSeconds));
     if (status === 401) res.set('WWW-Authenticate', 'Bearer');

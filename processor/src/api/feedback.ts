@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { type Feedback, type RecordedFeedback, recordFeedback, scoreOf, USER_FEEDBACK } from '../store/feedback.ts';
 import { inTransaction } from '../store/transaction.ts';
 import { accessOf, type Auth } from './auth.ts';
-import { classifyWriteError, HttpError } from './errors.ts';
+import { classifyDatabaseError, HttpError } from './errors.ts';
 
 /** Most feedback items in one request. */
 export const MAX_FEEDBACK_BATCH = 1000;
@@ -82,7 +82,7 @@ export function feedbackRoutes(options: { pool: pg.Pool; auth: Auth; writeTimeou
     try {
       recorded = await inTransaction(options.pool, options.writeTimeoutMs, (client) => recordFeedback(client, projectId, inputs.map(toFeedback)));
     } catch (error) {
-      throw classifyWriteError(error, options.retryAfterSeconds);
+      throw classifyDatabaseError(error, options.retryAfterSeconds, 'write');
     }
     const results = inputs.map((input, i) => resultJson(input, recorded[i] as RecordedFeedback));
     if (!batch) {

@@ -20,7 +20,7 @@ import { inTransaction } from '../store/transaction.ts';
 import type { WriteAdmission } from './admission.ts';
 import type { Auth } from './auth.ts';
 import { discardRest, readBody } from './body.ts';
-import { classifyWriteError, HttpError } from './errors.ts';
+import { classifyDatabaseError, errorToLog, HttpError } from './errors.ts';
 import type { ProcessorMetrics } from './metrics.ts';
 
 export interface ReceiverOptions {
@@ -99,7 +99,7 @@ async function receive<T>(signal: Signal<T>, req: Request, res: Response, option
   try {
     ({ projectId } = await options.auth.authorize(req.headers, 'ingest'));
   } catch (error) {
-    const failure = error instanceof HttpError ? error : classifyWriteError(error, options.retryAfterSeconds);
+    const failure = error instanceof HttpError ? error : classifyDatabaseError(error, options.retryAfterSeconds, 'read');
     metrics.otlpRequests.inc({ signal: signal.name, outcome: outcomeOf(failure.status) });
     discardRest(req, options.maxBodyBytes);
     if (failure.retryAfterSeconds !== undefined) res.set('Retry-After', String(failure.retryAfterSeconds));
@@ -145,10 +145,12 @@ async function receive<T>(signal: Signal<T>, req: Request, res: Response, option
     const failure =
       error instanceof OtlpDecodeError
         ? new HttpError(400, `could not decode the ${signal.name} request as ${encoding}: ${error.message}`)
-        : classifyWriteError(error, options.retryAfterSeconds);
+        : classifyDatabaseError(error, options.retryAfterSeconds, 'write');
     if (res.headersSent || res.destroyed) return;
     metrics.otlpRequests.inc({ signal: signal.name, outcome: outcomeOf(failure.status) });
-    if (failure.status >= 500) options.log.warn(`${req.path}: ${failure.status} ${failure.message}`);
+    // The client gets the reason class; the log gets the error itself (a 500 is a bug: its stack).
+    if (failure.status === 500) options.log.error(`${req.path}: ${failure.message}: ${errorToLog(failure)}`);
+    else if (failure.status >= 500) options.log.warn(`${req.path}: ${failure.status} ${failure.message}${causeOf(failure)}`);
     else options.log.debug(`${req.path}: ${failure.status} ${failure.message}`);
     discardRest(req, options.maxBodyBytes);
     if (failure.retryAfterSeconds !== undefined) res.set('Retry-After', String(failure.retryAfterSeconds));
@@ -156,6 +158,11 @@ async function receive<T>(signal: Signal<T>, req: Request, res: Response, option
   } finally {
     admission.releaseBytes(reserved);
   }
+}
+
+/** ` (the underlying error's message)` when the failure reports another error, for a one-line log. */
+function causeOf(failure: HttpError): string {
+  return failure.cause instanceof Error ? ` (${failure.cause.message})` : '';
 }
 
 function sendStatus(res: Response, status: number, message: string, encoding: OtlpEncoding): void {
@@ -166,7 +173,7 @@ function sendStatus(res: Response, status: number, message: string, encoding: Ot
  * google.rpc.Code for the Status body (OTLP/HTTP clients read only the HTTP status; 401 and 403
  * are not among the retryable statuses of the OTLP/HTTP spec, so a client drops the batch).
  */
-const GRPC_CODES: Record<number, number> = { 400: 3, 401: 16, 403: 7, 413: 8, 415: 3, 429: 8, 503: 14 };
+const GRPC_CODES: Record<number, number> = { 400: 3, 401: 16, 403: 7, 413: 8, 415: 3, 429: 8, 500: 13, 503: 14 };
 
 function mediaTypeOf(encoding: OtlpEncoding): string {
   return encoding === 'protobuf' ? 'application/x-protobuf' : 'application/json';

@@ -5,6 +5,7 @@
 // COMMIT leaves the rows queued for the next claim.
 import type pg from 'pg';
 import type { Logger } from '../cli/logger.ts';
+import { isContention } from '../store/errors.ts';
 import { requestJudgements } from '../store/judgements.ts';
 import { claimDue, type Claim, completeClaims, rescorePredecessors, scheduleRechecks } from '../store/score-queue.ts';
 import { loadScoringInputs, type ScoreRow, type StoredVerdict, writeScores } from '../store/scores.ts';
@@ -191,17 +192,14 @@ function observe(metrics: ScoreMetrics, scored: readonly Scored[]): void {
   }
 }
 
-/** Lock waits cut short by LOCK_TIMEOUT_MS, and deadlocks, are expected now and then: the batch is retried. */
-const ROUTINE_SQLSTATES = new Set(['55P03', '40P01', '40001']);
-
 export function startScoringWorker(options: ScoringWorkerOptions): Loop {
   return runLoop(
     async () => (await scoreBatch(options)) >= options.config.scoreBatchSize,
     options.config.scorePollMs,
     (error) => {
-      const code = (error as { code?: string }).code;
       const message = `scoring a batch failed (retrying in ${options.config.scorePollMs} ms): ${(error as Error).message}`;
-      if (code !== undefined && ROUTINE_SQLSTATES.has(code)) options.log.debug(message);
+      // Lock waits cut short by LOCK_TIMEOUT_MS, and deadlocks, are expected now and then.
+      if (isContention(error)) options.log.debug(message);
       else options.log.warn(message);
     },
   );
