@@ -36,7 +36,7 @@ export async function startProcessor(config: Config, log: Logger): Promise<Runni
   );
   try {
     const migrations = await loadMigrations();
-    const applied = await migrate(database.pool, migrations);
+    const applied = await migrate(database.pool, { migrations, log });
     if (applied.length > 0) log.info(`applied migrations: ${applied.join(', ')}`);
 
     const admission = new WriteAdmission({

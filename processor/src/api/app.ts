@@ -2,7 +2,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type pg from 'pg';
 import type { Logger } from '../cli/logger.ts';
-import { isMigrated } from '../store/migrate.ts';
+import { type SchemaState, schemaState } from '../store/migrate.ts';
 import type { InteractionBuilder } from '../store/ingest.ts';
 import type { WriteAdmission } from './admission.ts';
 import type { Auth } from './auth.ts';
@@ -38,19 +38,24 @@ export function createApp(options: AppOptions): express.Express {
     res.json({ status: 'ok' });
   });
 
-  /** Readiness: the database answers and every migration is applied. */
+  /** Readiness: the database answers, every migration is applied, and none newer breaks this processor. */
   app.get('/readyz', async (_req, res) => {
+    let state: SchemaState;
     try {
-      const migrated = await isMigrated(options.pool, options.latestMigration);
-      if (!migrated) {
-        res.status(503).json({ status: 'unavailable', reason: 'migrations are not applied yet' });
-        return;
-      }
-      res.json({ status: 'ok' });
+      state = await schemaState(options.pool, options.latestMigration);
     } catch (error) {
       // The error can name the database host and port: it goes to the log, not to the prober.
       options.log.warn(`/readyz: database unreachable: ${(error as Error).message}`);
       res.status(503).json({ status: 'unavailable', reason: 'database unreachable' });
+      return;
+    }
+    if (state === 'pending') {
+      res.status(503).json({ status: 'unavailable', reason: 'migrations are not applied yet' });
+    } else if (state === 'incompatible') {
+      const reason = 'the database schema has a breaking migration newer than this processor; upgrade it';
+      res.status(503).json({ status: 'unavailable', reason });
+    } else {
+      res.json({ status: 'ok' });
     }
   });
 

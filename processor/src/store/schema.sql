@@ -53,6 +53,7 @@ CREATE TABLE flywheel_migrations (
   id integer NOT NULL,
   name text NOT NULL,
   applied_at timestamp with time zone NOT NULL DEFAULT now(),
+  breaking boolean NOT NULL DEFAULT false,
   CONSTRAINT flywheel_migrations_pkey PRIMARY KEY (id)
 );
 
