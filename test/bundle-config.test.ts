@@ -20,6 +20,7 @@ test('otel-collector.yaml forwards every signal to the processor over otlphttp',
     assert.deepEqual(pipeline.exporters, ['otlphttp/flywheel']);
   }
   assert.equal(config.exporters['otlphttp/flywheel'].compression, 'gzip');
+  assert.deepEqual(config.exporters['otlphttp/flywheel'].headers, { 'x-api-key': '${env:FLYWHEEL_API_KEY}' });
 });
 
 test('docker-compose.yml wires the collector to the processor and the processor to Postgres', async () => {
@@ -28,6 +29,9 @@ test('docker-compose.yml wires the collector to the processor and the processor 
   const processor = compose.services.processor;
   assert.match(processor.environment.DATABASE_URL, /^postgres:\/\/flywheel:flywheel@postgres:5432\/flywheel$/);
   assert.equal(processor.environment.FLYWHEEL_HOST, '0.0.0.0');
+  // Beyond loopback the processor needs keys; the collector sends one.
+  assert.equal(processor.environment.FLYWHEEL_AUTH, 'required');
+  assert.equal(compose.services['otel-collector'].environment.FLYWHEEL_API_KEY, '${FLYWHEEL_API_KEY:-}');
   assert.equal(compose.services['otel-collector'].environment.FLYWHEEL_ENDPOINT, `http://processor:${processor.environment.FLYWHEEL_PORT}`);
   assert.deepEqual(compose.services['otel-collector'].volumes, ['./otel-collector.yaml:/etc/otelcol/config.yaml:ro']);
 });
