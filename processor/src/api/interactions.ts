@@ -5,10 +5,9 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { getInteraction, type InteractionRow, listInteractions } from '../store/interaction-queries.ts';
 import { qualityOf } from '../store/scores.ts';
-import type { LogRow, SpanRow } from '../store/telemetry-rows.ts';
 import { accessOf, type Auth } from './auth.ts';
 import { HttpError } from './errors.ts';
-import { qualityToJson } from './scores.ts';
+import { interactionToJson, logToEventJson, qualityToJson, spanToJson } from './views.ts';
 
 /** Pages are never larger than this, whatever `limit` asks for. */
 export const MAX_PAGE_SIZE = 500;
@@ -93,81 +92,4 @@ function decodeCursor(cursor: string): { startTimeUnixNano: string; id: string }
   } catch {
     throw new HttpError(400, 'invalid query: cursor is not one this API returned (use nextCursor as given)');
   }
-}
-
-const count = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
-
-/** The interaction as the API shows it: the fields of DESIGN.md's table, camelCase. */
-export function interactionToJson(row: InteractionRow) {
-  return {
-    id: row.id,
-    traceId: row.trace_id,
-    spanId: row.span_id,
-    operation: row.operation,
-    name: row.name,
-    timestamp: (row.start_time as Date).toISOString(),
-    responseTimeMs: row.response_time_ms,
-    timeToFirstTokenMs: row.time_to_first_token_ms,
-    sessionId: row.session_id,
-    userId: row.user_id,
-    agent: {
-      name: row.agent_name,
-      id: row.agent_id,
-      serviceName: row.service_name,
-      serviceVersion: row.service_version,
-    },
-    systemInstructions: row.system_instructions,
-    userInput: row.user_input,
-    response: row.response,
-    model: { request: row.request_model, response: row.response_model },
-    provider: row.provider,
-    tokens: {
-      input: count(row.input_tokens),
-      output: count(row.output_tokens),
-      cacheReadInput: count(row.cache_read_input_tokens),
-      cacheCreationInput: count(row.cache_creation_input_tokens),
-      reasoningOutput: count(row.reasoning_output_tokens),
-    },
-    finishReasons: row.finish_reasons,
-    tools: row.tools,
-    intent: row.intent,
-    confidence: row.confidence,
-    knowledgeSources: row.knowledge_sources,
-    promptVersion: row.prompt_version,
-    expectedOutput: row.expected_output,
-    status: row.status,
-    error: row.error_type === null && row.error_message === null ? null : { type: row.error_type, message: row.error_message },
-    spanIds: row.span_ids,
-    conventions: row.conventions,
-    updatedAt: (row.updated_at as Date).toISOString(),
-  };
-}
-
-function spanToJson(row: SpanRow) {
-  return {
-    traceId: row.trace_id,
-    spanId: row.span_id,
-    parentSpanId: row.parent_span_id,
-    name: row.name,
-    kind: row.kind,
-    startTimeUnixNano: row.start_time_unix_nano,
-    endTimeUnixNano: row.end_time_unix_nano,
-    status: { code: row.status_code, message: row.status_message },
-    attributes: row.attributes,
-    links: row.links,
-    resource: row.resource.attributes,
-    scope: { name: row.scope.name, version: row.scope.version },
-  };
-}
-
-function logToEventJson(row: LogRow) {
-  return {
-    source: 'log_record',
-    spanId: row.span_id,
-    name: row.event_name || (typeof row.attributes['event.name'] === 'string' ? row.attributes['event.name'] : ''),
-    timeUnixNano: row.time_unix_nano,
-    severityNumber: row.severity_number,
-    attributes: row.attributes,
-    body: row.body,
-  };
 }

@@ -1,10 +1,9 @@
 // REST reads of the score stage: GET /api/scores/summary (per agent and time bucket, for
-// dashboards), and the `quality` block that GET /api/interactions/:id shows.
+// dashboards). The `quality` block of GET /api/interactions/:id is shown by views.ts.
 import express from 'express';
 import type pg from 'pg';
 import { z } from 'zod';
-import type { StoredFeedback } from '../store/feedback.ts';
-import { type QualityDetail, scoreSummary } from '../store/scores.ts';
+import { scoreSummary } from '../store/scores.ts';
 import { accessOf, type Auth } from './auth.ts';
 import { HttpError } from './errors.ts';
 
@@ -51,63 +50,4 @@ export function scoreRoutes(pool: pg.Pool, auth: Auth): express.Router {
   });
 
   return router;
-}
-
-function feedbackToJson(f: StoredFeedback) {
-  return {
-    idempotencyKey: f.idempotencyKey,
-    source: f.source,
-    spanId: f.spanId,
-    name: f.name,
-    score: f.score,
-    rating: f.rating,
-    thumbs: f.thumbs,
-    label: f.label,
-    comment: f.comment,
-    correction: f.correction,
-    userId: f.userId,
-    createdAt: f.createdAt.toISOString(),
-  };
-}
-
-/**
- * An interaction's quality: `status` is scored, or pending (queued, not scored yet); the five
- * dimensions with source and details (or why missing); the implicit signals; the gate; the
- * feedback joined to it; the judge's verdict and what it cost; a queued re-score, if any.
- */
-export function qualityToJson(detail: QualityDetail) {
-  const s = detail.scores;
-  const j = detail.judgement;
-  const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : null);
-  return {
-    status: s === null ? 'pending' : 'scored',
-    scores: s?.dimensions ?? null,
-    missing: s?.missing ?? null,
-    signals: s?.signals ?? null,
-    gate:
-      s === null
-        ? null
-        : { eligible: s.eligible, reason: s.ineligible_reason, outcome: s.outcome, improvementAreas: s.improvement_areas },
-    feedback: detail.feedback.map(feedbackToJson),
-    judge:
-      j === null
-        ? null
-        : {
-            status: j.status,
-            model: j.model,
-            verdict: j.status === 'done' ? { accuracy: j.accuracy, completeness: j.completeness, relevance: j.relevance } : null,
-            rationale: j.rationale,
-            attempts: j.attempts,
-            tokens: { input: j.input_tokens, output: j.output_tokens },
-            costUsd: j.cost_usd,
-            latencyMs: j.latency_ms,
-            error: j.error,
-            requestedAt: iso(j.requested_at),
-            judgedAt: iso(j.judged_at),
-          },
-    scorings: s?.scorings ?? 0,
-    scoredBy: s?.scored_by ?? null,
-    scoredAt: iso(s?.scored_at),
-    rescore: detail.queued === null ? null : { reason: detail.queued.reason },
-  };
 }
