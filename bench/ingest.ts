@@ -15,7 +15,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { silentLogger } from '../processor/src/cli/logger.ts';
+import { silentLogger } from '../processor/src/runtime/logger.ts';
 import { buildInteractions } from '../processor/src/normalize/index.ts';
 import { decodeTraces } from '../processor/src/otlp/index.ts';
 import type { SpanRecord } from '../processor/src/otlp/records.ts';

@@ -17,7 +17,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import pg from 'pg';
 import { Registry } from 'prom-client';
-import { silentLogger } from '../processor/src/cli/logger.ts';
+import { silentLogger } from '../processor/src/runtime/logger.ts';
 import { loadConfig } from '../processor/src/config/config.ts';
 import type { Interaction } from '../processor/src/normalize/interaction.ts';
 import { registerScoreMetrics } from '../processor/src/score/metrics.ts';

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { classifyDatabaseError } from '../processor/src/api/errors.ts';
-import type { Logger } from '../processor/src/cli/logger.ts';
+import type { Logger } from '../processor/src/runtime/logger.ts';
 import { loadConfig } from '../processor/src/config/config.ts';
 import { type RunningProcessor, startProcessor } from '../processor/src/service.ts';
 import { freePort, startPostgres, type TestPostgres } from './harness.ts';

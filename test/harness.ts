@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { silentLogger } from '../processor/src/cli/logger.ts';
+import { silentLogger } from '../processor/src/runtime/logger.ts';
 import { type Config, loadConfig } from '../processor/src/config/config.ts';
 import { startProcessor as start } from '../processor/src/service.ts';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '../processor/src/store/database.ts';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import type { Logger } from '../processor/src/cli/logger.ts';
+import type { Logger } from '../processor/src/runtime/logger.ts';
 import { loadConfig } from '../processor/src/config/config.ts';
 import { type RunningProcessor, startProcessor } from '../processor/src/service.ts';
 import { loadMigrations, migrate, type Migration, SchemaTooNewError } from '../processor/src/store/migrate.ts';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { silentLogger } from '../src/cli/logger.ts';
+import { silentLogger } from '../src/runtime/logger.ts';
 import { startEmbeddedPostgres } from '../src/store/database.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { dumpSchema } from '../src/store/schema-dump.ts';

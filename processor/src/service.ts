@@ -6,7 +6,7 @@ import { WriteAdmission } from './api/admission.ts';
 import { createApp } from './api/app.ts';
 import { checkBind, createAuth } from './api/auth.ts';
 import { createMetrics } from './api/metrics.ts';
-import type { Logger } from './cli/logger.ts';
+import type { Logger } from './runtime/logger.ts';
 import type { Config } from './config/config.ts';
 import { buildInteractions } from './normalize/index.ts';
 import { openDatabase, type Database } from './store/database.ts';

@@ -1,7 +1,7 @@
 // The HTTP application: OTLP under /v1, REST under /api, health and metrics at the root.
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type pg from 'pg';
-import type { Logger } from '../cli/logger.ts';
+import type { Logger } from '../runtime/logger.ts';
 import { type SchemaState, schemaState } from '../store/migrate.ts';
 import type { InteractionBuilder } from '../store/ingest.ts';
 import type { WriteAdmission } from './admission.ts';

@@ -3,7 +3,7 @@
 // writer (503 when overloaded), write in one transaction, and answer 200 only after COMMIT.
 import express, { type Request, type Response } from 'express';
 import type pg from 'pg';
-import type { Logger } from '../cli/logger.ts';
+import type { Logger } from '../runtime/logger.ts';
 import {
   decodeLogs,
   decodeMetrics,

@@ -5,7 +5,7 @@ import { createApiKey, listApiKeys, revokeApiKey, type Role, ROLES } from '../st
 import { ensureProject, findProject, PROJECT_NAME } from '../store/access/projects.ts';
 import { attachDatabase } from '../store/database.ts';
 import { migrate } from '../store/migrate.ts';
-import { createLogger } from './logger.ts';
+import { createLogger } from '../runtime/logger.ts';
 import { type Command, type CommandArgs, UsageError } from './command.ts';
 
 export const KEYS_COMMAND: Command = {

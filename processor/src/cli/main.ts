@@ -7,7 +7,7 @@ import { attachDatabase } from '../store/database.ts';
 import { migrate } from '../store/migrate.ts';
 import { type Command, UsageError } from './command.ts';
 import { KEYS_COMMAND } from './keys.ts';
-import { createLogger } from './logger.ts';
+import { createLogger } from '../runtime/logger.ts';
 
 const DATABASE_SETTINGS = ['databaseUrl', 'dataDir', 'embeddedPgPort', 'logLevel'] as const;
 

@@ -1,12 +1,12 @@
 // The score stage: config slice (config.ts), pure core (assessQuality and its heuristics),
 // and startScoring(), which runs the scoring workers and, when configured, the LLM judge.
-import { hostname } from 'node:os';
 import type pg from 'pg';
-import type { Logger } from '../cli/logger.ts';
+import { processClaimant } from '../runtime/claimant.ts';
+import type { Logger } from '../runtime/logger.ts';
 import type { ScoreConfig } from './config.ts';
 import { createJudge } from './judge.ts';
 import { startJudgeWorker } from './judge-worker.ts';
-import type { Loop } from './loop.ts';
+import type { Loop } from '../runtime/loop.ts';
 import type { ScoreMetrics } from './metrics.ts';
 import { startScoringWorker } from './worker.ts';
 
@@ -23,7 +23,7 @@ export interface ScoringDependencies {
 
 /** Starts this process's scoring workers (none when FLYWHEEL_SCORE_WORKERS is 0) and judge. */
 export function startScoring({ pool, config, metrics, log }: ScoringDependencies): Loop {
-  const claimant = `${hostname()}:${process.pid}`;
+  const claimant = processClaimant();
   const loops: Loop[] = [];
   if (config.scoreWorkers === 0) return { stop: async () => undefined };
   const judging = config.judgeBaseUrl !== undefined;

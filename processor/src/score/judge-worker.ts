@@ -2,12 +2,12 @@
 // lease), asking the judge outside any transaction, and recording the verdict (which queues the
 // interaction for a re-score) or the failure. Ingest and heuristic scoring never wait for it.
 import type pg from 'pg';
-import type { Logger } from '../cli/logger.ts';
+import type { Logger } from '../runtime/logger.ts';
 import type { Message, ToolCall } from '../normalize/interaction.ts';
 import { claimJudgement, type JudgeClaim, type JudgementRecord, recordJudgement, releaseClaims } from '../store/judgements.ts';
 import { inTransaction } from '../store/transaction.ts';
 import { contentHash, type Judge, judgeContentOf, JudgeError } from './judge.ts';
-import { type Loop, runLoop } from './loop.ts';
+import { type Loop, runLoop } from '../runtime/loop.ts';
 import type { ScoreMetrics } from './metrics.ts';
 
 export interface JudgeWorkerOptions {

@@ -4,7 +4,7 @@
 // claimed rows in one transaction. Two processes never claim the same row; a crash before
 // COMMIT leaves the rows queued for the next claim.
 import type pg from 'pg';
-import type { Logger } from '../cli/logger.ts';
+import type { Logger } from '../runtime/logger.ts';
 import { isContention } from '../store/errors.ts';
 import { requestJudgements } from '../store/judgements.ts';
 import { claimDue, type Claim, completeClaims, rescorePredecessors, scheduleRechecks } from '../store/score-queue.ts';
@@ -13,7 +13,7 @@ import { inTransaction } from '../store/transaction.ts';
 import { assessQuality } from './assess.ts';
 import type { ScoreConfig } from './config.ts';
 import { contentHash, judgeContentOf } from './judge.ts';
-import { type Loop, runLoop } from './loop.ts';
+import { type Loop, runLoop } from '../runtime/loop.ts';
 import type { ScoreMetrics } from './metrics.ts';
 import { type Assessment, DIMENSIONS, type ScoredInteraction, type Verdict } from './quality.ts';
 

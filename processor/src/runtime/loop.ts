@@ -1,5 +1,6 @@
 // A background loop that a stop() can end promptly: it runs `step` again at once while there is
-// work, and waits `idleMs` (cut short by stop) when there is none or the step failed.
+// work, and waits `idleMs` (cut short by stop) when there is none or the step failed. Every
+// background worker of every stage is one of these.
 
 export interface Loop {
   /** Ends the loop after the step in progress; resolves when it has ended. */
