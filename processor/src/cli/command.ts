@@ -1,5 +1,5 @@
 // What a `flywheel` command is: its help, the settings it reads, its own options, and run().
-import type { Config } from '../config/config.ts';
+import type { Config, SliceName } from '../config/config.ts';
 
 /** What a command's run() gets besides the config: its own options and its positional words. */
 export interface CommandArgs {
@@ -11,8 +11,8 @@ export interface Command {
   summary: string;
   /** Lines of usage shown first in the command's --help (default: `flywheel <name> [options]`). */
   usage?: readonly string[];
-  /** Setting keys the command reads. */
-  uses: readonly (keyof Config)[];
+  /** The configuration slices the command reads: its setting flags and their --help. */
+  uses: readonly SliceName[];
   /** Options of the command itself (not settings), with their help line. */
   options?: Record<string, { type: 'string' | 'boolean'; help: string }>;
   /** Whether the command takes positional words (subcommands, ids). */

@@ -15,7 +15,7 @@ export const KEYS_COMMAND: Command = {
     'flywheel keys list [--project NAME] [--json]',
     'flywheel keys revoke ID',
   ],
-  uses: ['databaseUrl', 'dataDir', 'embeddedPgPort', 'logLevel'],
+  uses: ['store', 'runtime'],
   options: {
     project: { type: 'string', help: 'the project (create: created when new; list: only its keys)' },
     role: { type: 'string', help: 'create: ingest (send OTLP and feedback), read (GET the API) or admin (everything of its project)' },

@@ -1,29 +1,33 @@
 // The `flywheel` command line: `serve` and `migrate`, each with --help. Every setting can be
 // given as a flag or as its env var (see `flywheel serve --help` or the README's table).
 import { parseArgs } from 'node:util';
-import { type Config, ConfigError, loadConfig, settings } from '../config/config.ts';
+import { type Config, ConfigError, loadConfig, SLICES, type SliceName } from '../config/config.ts';
+import type { Setting } from '../config/setting.ts';
+import { createLogger } from '../runtime/logger.ts';
 import { startProcessor } from '../service.ts';
 import { attachDatabase } from '../store/database.ts';
 import { migrate } from '../store/migrate.ts';
 import { type Command, UsageError } from './command.ts';
 import { KEYS_COMMAND } from './keys.ts';
-import { createLogger } from '../runtime/logger.ts';
-
-const DATABASE_SETTINGS = ['databaseUrl', 'dataDir', 'embeddedPgPort', 'logLevel'] as const;
 
 const COMMANDS: Record<string, Command> = {
   serve: {
     summary: 'Start the OTLP/HTTP receiver and REST API (applies migrations first)',
-    uses: settings.map((s) => s.key),
+    uses: Object.keys(SLICES) as SliceName[],
     run: serve,
   },
   migrate: {
     summary: 'Apply pending database migrations and exit',
-    uses: DATABASE_SETTINGS,
+    uses: ['store', 'runtime'],
     run: runMigrations,
   },
   keys: KEYS_COMMAND,
 };
+
+/** The settings of the command's slices, in the order of the slices. */
+function settingsOf(command: Command): readonly (Setting & { key: keyof Config })[] {
+  return command.uses.flatMap((name): readonly (Setting & { key: keyof Config })[] => SLICES[name]);
+}
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -36,7 +40,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`flywheel: unknown command '${name}'\n\n${usage()}`);
     return 2;
   }
-  const used = settings.filter((s) => command.uses.includes(s.key));
+  const used = settingsOf(command);
   let values: Record<string, string | boolean | undefined>;
   let positionals: string[];
   try {
@@ -129,7 +133,7 @@ function usage(): string {
 }
 
 function commandHelp(name: string, command: Command): string {
-  const used = settings.filter((s) => command.uses.includes(s.key));
+  const used = settingsOf(command);
   const usageLines = command.usage ?? [`flywheel ${name} [options]`];
   const lines = [...usageLines.map((u, i) => `${i === 0 ? 'Usage: ' : '       '}${u}`), '', command.summary, ''];
   for (const [flag, o] of Object.entries(command.options ?? {})) {

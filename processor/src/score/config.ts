@@ -1,11 +1,9 @@
-// The score stage's slice of the one configuration schema (config/config.ts spreads it into
-// SETTINGS): settle delay and worker batching, the training-gate thresholds, the implicit-signal
-// windows, and the optional LLM judge (off unless FLYWHEEL_JUDGE_BASE_URL is set).
+// The score stage's slice of the one configuration schema (config/config.ts composes it with
+// the others): settle delay and worker batching, the training-gate thresholds, the
+// implicit-signal windows, and the optional LLM judge (off unless FLYWHEEL_JUDGE_BASE_URL is set).
 import { z } from 'zod';
-import type { Setting } from '../config/config.ts';
+import { type ConfigOf, fraction, int, ms, type Setting } from '../config/setting.ts';
 
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const fraction = () => z.coerce.number().min(0).max(1);
 const nonNegative = () => z.coerce.number().min(0).max(1_000_000);
 
 /** The seed's thresholds (DESIGN.md, "Quality assessment"). */
@@ -18,7 +16,7 @@ export const SCORE_SETTINGS = [
     flag: 'score-settle-ms',
     expected: 'an integer from 0 to 86400000 (milliseconds)',
     description: 'An interaction is scored once no span or event of it has arrived for this long',
-    schema: int(0, 86_400_000).default(30_000),
+    schema: ms(0, 86_400_000).default(30_000),
   },
   {
     key: 'scorePollMs',
@@ -26,7 +24,7 @@ export const SCORE_SETTINGS = [
     flag: 'score-poll-ms',
     expected: 'an integer from 10 to 600000 (milliseconds)',
     description: 'How often an idle scoring worker looks for settled interactions',
-    schema: int(10, 600_000).default(1_000),
+    schema: ms(10, 600_000).default(1_000),
   },
   {
     key: 'scoreBatchSize',
@@ -51,7 +49,7 @@ export const SCORE_SETTINGS = [
     flag: 'score-retry-window-ms',
     expected: 'an integer from 1000 to 86400000 (milliseconds)',
     description: 'A next turn in the same conversation started within this long after an answer can count as a retry or rephrase of it',
-    schema: int(1_000, 86_400_000).default(300_000),
+    schema: ms(1_000, 86_400_000).default(300_000),
   },
   {
     key: 'abandonMs',
@@ -59,7 +57,7 @@ export const SCORE_SETTINGS = [
     flag: 'score-abandon-ms',
     expected: 'an integer from 1000 to 2592000000 (milliseconds)',
     description: 'A conversation idle this long after a troubled last turn counts as abandoned',
-    schema: int(1_000, 2_592_000_000).default(1_800_000),
+    schema: ms(1_000, 2_592_000_000).default(1_800_000),
   },
   {
     key: 'freshnessHalfLifeDays',
@@ -139,7 +137,7 @@ export const SCORE_SETTINGS = [
     flag: 'judge-timeout-ms',
     expected: 'an integer from 100 to 600000 (milliseconds)',
     description: 'Longest one judge request may take before it is abandoned (and retried)',
-    schema: int(100, 600_000).default(30_000),
+    schema: ms(100, 600_000).default(30_000),
   },
   {
     key: 'judgeMaxRetries',
@@ -168,24 +166,4 @@ export const SCORE_SETTINGS = [
 ] as const satisfies readonly Setting[];
 
 /** The settings the score stage reads, as validated. */
-export interface ScoreConfig {
-  scoreSettleMs: number;
-  scorePollMs: number;
-  scoreBatchSize: number;
-  scoreWorkers: number;
-  retryWindowMs: number;
-  abandonMs: number;
-  freshnessHalfLifeDays: number;
-  gateAccuracy: number;
-  gateCompleteness: number;
-  gateRelevance: number;
-  gateTimeliness: number;
-  judgeBaseUrl?: string | undefined;
-  judgeApiKey?: string | undefined;
-  judgeModel: string;
-  judgeConcurrency: number;
-  judgeTimeoutMs: number;
-  judgeMaxRetries: number;
-  judgeInputUsdPerMTok: number;
-  judgeOutputUsdPerMTok: number;
-}
+export type ScoreConfig = ConfigOf<typeof SCORE_SETTINGS>;
