@@ -92,7 +92,7 @@ describe('when Postgres is too slow', () => {
     await processor.stop();
   });
 
-  // The writer locks each (project, trace) it writes (store/ingest.ts lockTraces; project 1 is
+  // The writer locks each (project, trace) it writes (store/trace-locks.ts; project 1 is
   // local mode's default); holding that lock from outside stalls it.
   const hold = (traceId: string) => blocker.query("SELECT pg_advisory_lock(hashtextextended('1:' || $1, 0))", [traceId]);
   const release = (traceId: string) => blocker.query("SELECT pg_advisory_unlock(hashtextextended('1:' || $1, 0))", [traceId]);

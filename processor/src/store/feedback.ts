@@ -13,7 +13,7 @@ import {
   ATTR_USER_ID,
   EVENT_GEN_AI_EVALUATION_RESULT,
 } from '../normalize/semconv.ts';
-import { lockTraces } from './ingest.ts';
+import { lockTraces } from './trace-locks.ts';
 import { requestRescore } from './score-queue.ts';
 import { type LogRow, toPostgresJson } from './telemetry-rows.ts';
 

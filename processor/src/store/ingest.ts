@@ -20,6 +20,7 @@ import {
   spanToRow,
   toPostgresJson,
 } from './telemetry-rows.ts';
+import { lockTraces } from './trace-locks.ts';
 
 /**
  * Settings for ingest transactions. Every ingest query is an index lookup by trace id, but
@@ -148,21 +149,6 @@ export async function writeMetricPoints(client: pg.ClientBase, projectId: number
     [toPostgresJson(rows), projectId],
   );
   return { stored: inserted.rowCount ?? 0, duplicates: points.length - (inserted.rowCount ?? 0), interactions: 0 };
-}
-
-/**
- * Spans of one trace may arrive in any order, in concurrent requests. A transaction-scoped
- * advisory lock per (project, trace) (taken in a fixed order, so two batches cannot deadlock)
- * makes the read-merge-write of a trace's interactions see every span committed before it.
- * Two projects sending the same trace id never wait for each other.
- */
-export async function lockTraces(client: pg.ClientBase, projectId: number, traceIds: string[]): Promise<void> {
-  if (traceIds.length === 0) return;
-  await client.query(
-    `SELECT pg_advisory_xact_lock(k)
-     FROM (SELECT DISTINCT hashtextextended($1 || ':' || t, 0) AS k FROM unnest($2::text[]) AS t ORDER BY 1) AS keys`,
-    [String(projectId), traceIds],
-  );
 }
 
 async function readLogs(client: pg.ClientBase, projectId: number, traceIds: string[]): Promise<Map<string, LogRecord[]>> {
