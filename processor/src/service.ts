@@ -1,18 +1,32 @@
-// Assembles the running processor: database, migrations, HTTP server; and takes it down
-// in order (stop accepting, let in-flight requests finish, close the pool, stop Postgres).
+// Assembles the running processor: database, migrations, HTTP server, then the stages; and
+// takes it down in order (stop accepting, let in-flight requests finish, stop the stages in
+// reverse, close the pools, stop Postgres).
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { WriteAdmission } from './api/admission.ts';
 import { createApp } from './api/app.ts';
 import { checkBind, createAuth } from './api/auth.ts';
-import { createMetrics } from './api/metrics.ts';
-import type { Logger } from './runtime/logger.ts';
+import { registerApiMetrics } from './api/metrics.ts';
 import type { Config } from './config/config.ts';
 import { buildInteractions } from './normalize/index.ts';
+import { processClaimant } from './runtime/claimant.ts';
+import type { Logger } from './runtime/logger.ts';
+import type { Loop } from './runtime/loop.ts';
+import { connectionsOf, type Stage, startStage } from './runtime/stage.ts';
+import { scoring } from './score/index.ts';
 import { openDatabase, type Database } from './store/database.ts';
 import { loadMigrations, migrate } from './store/migrate.ts';
-import { queueDepth } from './store/score-queue.ts';
-import { registerScoreMetrics, startScoring } from './score/index.ts';
+
+/** The background stages, started in this order once the server listens, stopped in reverse. */
+const STAGES: readonly Stage[] = [scoring];
+
+/**
+ * API-key checks run on both doors before a request is admitted. They get connections of their
+ * own so that neither stuck reads nor busy writers hold them up (a check is one indexed query,
+ * and verified keys are cached for seconds, so two suffice).
+ */
+const AUTH_CONNECTIONS = 2;
 
 export interface RunningProcessor {
   /** Base URL, e.g. http://127.0.0.1:4318 */
@@ -24,19 +38,24 @@ export interface RunningProcessor {
 }
 
 export async function startProcessor(config: Config, log: Logger): Promise<RunningProcessor> {
-  const database = await openDatabase(
-    {
-      databaseUrl: config.databaseUrl,
-      dataDir: config.dataDir,
-      embeddedPgPort: config.embeddedPgPort,
-      // Writers, the API and readiness checks, and one connection per scoring worker.
-      maxConnections: config.maxConcurrentWrites + 4 + config.scoreWorkers,
-    },
-    log,
-  );
+  const database = await openDatabase(config, log);
+  const started: Loop[] = [];
+  let server: Server | undefined;
   try {
+    // Each pool is sized for its users alone, so none can take another's connections: REST
+    // reads cannot starve the OTLP writers, nor a busy stage the API.
+    const ingestPool = database.createPool('ingest', config.maxConcurrentWrites);
+    const apiPool = database.createPool('api', config.apiConnections);
+    const authPool = database.createPool('auth', AUTH_CONNECTIONS);
+    const stagePools = STAGES.map((stage) => database.createPool(stage.name, connectionsOf(stage, config)));
+    log.info(
+      `Postgres connections: ${config.maxConcurrentWrites} OTLP writers, ${config.apiConnections} REST API, ` +
+        `${AUTH_CONNECTIONS} API-key checks, ` +
+        STAGES.map((stage) => `${connectionsOf(stage, config)} ${stage.name}`).join(', '),
+    );
+
     const migrations = await loadMigrations();
-    const applied = await migrate(database.pool, { migrations, log });
+    const applied = await migrate(apiPool, { migrations, log });
     if (applied.length > 0) log.info(`applied migrations: ${applied.join(', ')}`);
 
     const admission = new WriteAdmission({
@@ -46,15 +65,16 @@ export async function startProcessor(config: Config, log: Logger): Promise<Runni
       maxPendingBytes: config.maxPendingBytes,
       retryAfterSeconds: config.retryAfterSeconds,
     });
-    const auth = createAuth({ pool: database.pool, mode: config.auth });
+    const auth = createAuth({ pool: authPool, mode: config.auth });
     const authLine = await checkBind(auth, config.host);
-    const metrics = createMetrics(admission);
-    const scoreMetrics = registerScoreMetrics(metrics.registry, () => queueDepth(database.pool));
+    const registry = new Registry();
+    collectDefaultMetrics({ register: registry, prefix: 'flywheel_process_' });
     const app = createApp({
-      pool: database.pool,
+      pool: apiPool,
+      ingestPool,
       auth,
       admission,
-      metrics,
+      metrics: registerApiMetrics(registry, admission),
       buildInteractions,
       latestMigration: migrations.at(-1)?.id ?? 0,
       maxBodyBytes: config.maxBodyBytes,
@@ -62,40 +82,53 @@ export async function startProcessor(config: Config, log: Logger): Promise<Runni
       retryAfterSeconds: config.retryAfterSeconds,
       log,
     });
-    const server = await new Promise<Server>((resolve, reject) => {
+    const listening = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));
     });
-    const address = server.address() as AddressInfo;
+    server = listening;
+    const address = listening.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${host}:${address.port}`;
     log.info(`storing into ${database.description}`);
     log.info(`listening on ${url} (OTLP/HTTP: ${url}/v1/traces, /v1/logs, /v1/metrics)`);
     log.info(authLine);
-    const scoring = startScoring({ pool: database.pool, config, metrics: scoreMetrics, log });
+    const claimant = processClaimant();
+    STAGES.forEach((stage, i) => {
+      started.push(startStage(stage, { pool: stagePools[i]!, config, registry, log, claimant }));
+    });
 
     let stopping: Promise<void> | undefined;
     const stop = () =>
       (stopping ??= (async () => {
         log.info('shutting down: finishing in-flight requests');
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        const closed = new Promise<void>((resolve) => listening.close(() => resolve()));
         // Keep-alive connections become idle as their last response goes out; close them
         // then rather than after the keep-alive timeout.
-        const sweep = setInterval(() => server.closeIdleConnections(), 50);
-        server.closeIdleConnections();
+        const sweep = setInterval(() => listening.closeIdleConnections(), 50);
+        listening.closeIdleConnections();
         const timer = setTimeout(() => {
           log.warn(`in-flight requests still running after ${config.shutdownTimeoutMs} ms; closing their connections`);
-          server.closeAllConnections();
+          listening.closeAllConnections();
         }, config.shutdownTimeoutMs);
         await closed;
         clearInterval(sweep);
         clearTimeout(timer);
-        await scoring.stop();
+        await stopStages(started);
         await database.close();
         log.info('stopped');
       })());
-    return { url, database, server, stop };
+    return { url, database, server: listening, stop };
   } catch (error) {
+    // A stage failed to start after the server was listening: take everything down again.
+    server?.closeAllConnections();
+    server?.close();
+    await stopStages(started).catch(() => undefined);
     await database.close().catch(() => undefined);
     throw error;
   }
+}
+
+/** Stops started stages in reverse order: a later stage may feed on an earlier one's output. */
+async function stopStages(started: Loop[]): Promise<void> {
+  for (const stage of started.toReversed()) await stage.stop();
 }

@@ -16,6 +16,7 @@ test('with nothing set, every setting takes its documented default', () => {
     writeTimeoutMs: 30000,
     retryAfterSeconds: 5,
     shutdownTimeoutMs: 10000,
+    apiConnections: 4,
     logLevel: 'info',
     auth: 'auto',
     // The score stage's slice (score-config.test.ts tests it).

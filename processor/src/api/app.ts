@@ -14,8 +14,11 @@ import { otlpReceiver } from './otlp-receiver.ts';
 import { scoreRoutes } from './scores.ts';
 
 export interface AppOptions {
+  /** The REST API's and /readyz's connections. */
   pool: pg.Pool;
   auth: Auth;
+  /** The OTLP writers' connections: as many as writers, used by nothing else. */
+  ingestPool: pg.Pool;
   admission: WriteAdmission;
   metrics: ProcessorMetrics;
   buildInteractions: InteractionBuilder;
@@ -31,7 +34,7 @@ export function createApp(options: AppOptions): express.Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
 
-  app.use(otlpReceiver(options));
+  app.use(otlpReceiver({ ...options, pool: options.ingestPool }));
 
   /** Liveness: the process is up and serving HTTP. */
   app.get('/healthz', (_req, res) => {

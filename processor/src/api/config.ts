@@ -1,7 +1,7 @@
 // The HTTP doors' slices of the configuration: where the server listens (listed first in
 // --help and the README, being what most people set), and how the OTLP receiver and the REST
-// API bound their work: body size, writer admission, timeouts, Retry-After, shutdown; and
-// whether requests need an API key (api/auth.ts).
+// API bound their work: body size, writer admission, timeouts, Retry-After, shutdown, the
+// REST API's own database connections; and whether requests need an API key (api/auth.ts).
 import { z } from 'zod';
 import { type ConfigOf, int, MiB, ms, type Setting } from '../config/setting.ts';
 
@@ -38,6 +38,7 @@ export const API_SETTINGS = [
     env: 'FLYWHEEL_MAX_CONCURRENT_WRITES',
     flag: 'max-concurrent-writes',
     expected: 'an integer from 1 to 64',
+    // Also the size of the writers' connection pool, which nothing else uses (service.ts).
     description: 'OTLP batches written to Postgres at the same time',
     schema: int(1, 64).default(4),
   },
@@ -90,6 +91,15 @@ export const API_SETTINGS = [
     expected: 'an integer from 0 to 600000 (milliseconds)',
     description: 'On SIGINT/SIGTERM, how long in-flight requests may take to finish',
     schema: ms(0, 600_000).default(10_000),
+  },
+  {
+    key: 'apiConnections',
+    env: 'FLYWHEEL_API_CONNECTIONS',
+    flag: 'api-connections',
+    expected: 'an integer from 1 to 64',
+    // A pool of their own, so however many reads run, OTLP writers keep theirs.
+    description: 'Postgres connections the REST API and /readyz share (OTLP writers and the stages have their own)',
+    schema: int(1, 64).default(4),
   },
   {
     key: 'auth',

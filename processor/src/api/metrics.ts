@@ -1,5 +1,6 @@
-// The processor's own metrics, served at GET /metrics in the Prometheus text format.
-import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+// The HTTP doors' metrics, registered into the processor's registry (service.ts creates it;
+// each stage registers its own), served at GET /metrics in the Prometheus text format.
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { WriteAdmission } from './admission.ts';
 
 export interface ProcessorMetrics {
@@ -8,9 +9,7 @@ export interface ProcessorMetrics {
   otlpItems: Counter<'signal' | 'result'>;
 }
 
-export function createMetrics(admission: WriteAdmission): ProcessorMetrics {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'flywheel_process_' });
+export function registerApiMetrics(registry: Registry, admission: WriteAdmission): ProcessorMetrics {
   const otlpRequests = new Counter({
     name: 'flywheel_otlp_requests_total',
     help: 'OTLP export requests by signal and outcome (accepted, bad_request, too_large, unavailable, unsupported_media_type)',

@@ -117,10 +117,11 @@ function projectName(value: string | undefined, required: boolean): string | und
 async function withDatabase(config: Config, work: (db: import('pg').Pool) => Promise<void>): Promise<void> {
   const log = createLogger(config.logLevel);
   const database = await attachDatabase(config, log);
+  const pool = database.createPool('keys', 2);
   try {
     // A first `keys create` before the server ever ran finds no tables yet.
-    await migrate(database.pool);
-    await work(database.pool);
+    await migrate(pool);
+    await work(pool);
   } finally {
     await database.close();
   }

@@ -112,7 +112,7 @@ async function runMigrations(config: Config): Promise<void> {
   // A running `flywheel serve` on the embedded default keeps its Postgres: migrate through it.
   const database = await attachDatabase(config, log);
   try {
-    const applied = await migrate(database.pool, { log });
+    const applied = await migrate(database.createPool('migrate', 1), { log });
     process.stdout.write(applied.length > 0 ? `applied: ${applied.join(', ')}\n` : 'the schema is up to date\n');
   } finally {
     await database.close();

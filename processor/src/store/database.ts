@@ -6,52 +6,48 @@ import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import type { Logger } from '../runtime/logger.ts';
+import type { StoreConfig } from './config.ts';
 
 export interface Database {
-  pool: pg.Pool;
+  /**
+   * A pool of at most `max` connections, shown as `flywheel <name>` in pg_stat_activity and
+   * closed with the database. Each user gets its own pool, so none can take another's
+   * connections (REST reads cannot starve OTLP writers).
+   */
+  createPool(name: string, max: number): pg.Pool;
   /** Where the data lives, for logs ("embedded Postgres in ./.flywheel/pg", or the URL host). */
   description: string;
+  /** Closes every pool, then stops the embedded Postgres (if any). */
   close(): Promise<void>;
 }
 
-export interface DatabaseOptions {
-  databaseUrl?: string | undefined;
-  dataDir: string;
-  embeddedPgPort: number;
-  /** Pool size; the writer's concurrency plus room for the API and readiness checks. */
-  maxConnections?: number;
+/** Opens the configured database; with no URL, initialises (first run) and starts an embedded one. */
+export async function openDatabase(config: StoreConfig, log: Logger): Promise<Database> {
+  if (config.databaseUrl) {
+    const url = new URL(config.databaseUrl);
+    return poolsOn(config.databaseUrl, `Postgres at ${url.hostname}:${url.port || 5432}${url.pathname}`, log, async () => undefined);
+  }
+  const embedded = await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort, log);
+  return poolsOn(embedded.url, `embedded Postgres in ${embedded.pgdata} on 127.0.0.1:${config.embeddedPgPort}`, log, () => embedded.stop());
 }
 
-/** Opens the configured database; with no URL, initialises (first run) and starts an embedded one. */
-export async function openDatabase(options: DatabaseOptions, log: Logger): Promise<Database> {
-  const max = options.maxConnections ?? 10;
-  if (options.databaseUrl) {
-    const pool = createPool({ connectionString: options.databaseUrl, max }, log);
-    const url = new URL(options.databaseUrl);
-    return {
-      pool,
-      description: `Postgres at ${url.hostname}:${url.port || 5432}${url.pathname}`,
-      close: () => pool.end(),
-    };
-  }
-  const embedded = await startEmbeddedPostgres(options.dataDir, options.embeddedPgPort, log);
-  const pool = createPool({ connectionString: embedded.url, max }, log);
+function poolsOn(connectionString: string, description: string, log: Logger, stop: () => Promise<void>): Database {
+  const pools: pg.Pool[] = [];
   return {
-    pool,
-    description: `embedded Postgres in ${embedded.pgdata} on 127.0.0.1:${options.embeddedPgPort}`,
+    description,
+    createPool(name, max) {
+      const pool = new pg.Pool({ connectionString, max, application_name: `flywheel ${name}`, connectionTimeoutMillis: 5_000 });
+      // An idle client losing its connection (Postgres restarted) must not crash the process;
+      // the next query gets a fresh connection.
+      pool.on('error', (err) => log.warn(`idle database connection lost (${name}): ${err.message}`));
+      pools.push(pool);
+      return pool;
+    },
     async close() {
-      await pool.end();
-      await embedded.stop();
+      await Promise.all(pools.map((pool) => pool.end()));
+      await stop();
     },
   };
-}
-
-function createPool(config: pg.PoolConfig, log: Logger): pg.Pool {
-  const pool = new pg.Pool({ connectionTimeoutMillis: 5_000, ...config });
-  // An idle client losing its connection (Postgres restarted) must not crash the process;
-  // the next query gets a fresh connection.
-  pool.on('error', (err) => log.warn(`idle database connection lost: ${err.message}`));
-  return pool;
 }
 
 /**
@@ -60,20 +56,17 @@ function createPool(config: pg.PoolConfig, log: Logger): pg.Pool {
  * directory (started by `flywheel serve`) is used as it is and left running; only when none
  * runs is one started for the command, and stopped again on close.
  */
-export async function attachDatabase(options: DatabaseOptions, log: Logger): Promise<Database> {
-  if (options.databaseUrl) return openDatabase(options, log);
-  const running = await runningPostmaster(path.join(path.resolve(options.dataDir), 'pg'));
-  if (running === null) return openDatabase(options, log);
-  const password = (await readFile(path.join(path.resolve(options.dataDir), 'pg-password'), 'utf8')).trim();
-  const pool = createPool(
-    { connectionString: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${running.port}/postgres`, max: options.maxConnections ?? 2 },
+export async function attachDatabase(config: StoreConfig, log: Logger): Promise<Database> {
+  if (config.databaseUrl) return openDatabase(config, log);
+  const running = await runningPostmaster(path.join(path.resolve(config.dataDir), 'pg'));
+  if (running === null) return openDatabase(config, log);
+  const password = (await readFile(path.join(path.resolve(config.dataDir), 'pg-password'), 'utf8')).trim();
+  return poolsOn(
+    `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${running.port}/postgres`,
+    `the running embedded Postgres in ${path.join(config.dataDir, 'pg')} on 127.0.0.1:${running.port}`,
     log,
+    async () => undefined,
   );
-  return {
-    pool,
-    description: `the running embedded Postgres in ${path.join(options.dataDir, 'pg')} on 127.0.0.1:${running.port}`,
-    close: () => pool.end(),
-  };
 }
 
 /**
