@@ -33,7 +33,7 @@ test('a marker below the first statement is refused', () => {
   );
 });
 
-test('the shipped migrations: 0005_projects is breaking, none of 0001-0004 is', async () => {
+test('the shipped migrations: 0005_projects is breaking, none of 0001-0004 and 0006 is', async () => {
   const migrations = await loadMigrations();
   assert.deepEqual(
     migrations.map((m) => [m.name, m.breaking]),
@@ -43,6 +43,7 @@ test('the shipped migrations: 0005_projects is breaking, none of 0001-0004 is', 
       ['0003_quality', false],
       ['0004_log_record_arrival', false],
       ['0005_projects', true],
+      ['0006_scheduled_jobs', false],
     ],
   );
 });

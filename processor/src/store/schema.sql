@@ -234,6 +234,20 @@ CREATE TABLE projects (
 CREATE UNIQUE INDEX projects_name_key ON projects USING btree (name);
 CREATE UNIQUE INDEX projects_pkey ON projects USING btree (id);
 
+CREATE TABLE scheduled_jobs (
+  name text NOT NULL,
+  next_run_at timestamp with time zone NOT NULL,
+  claimed_by text,
+  claimed_until timestamp with time zone,
+  last_started_at timestamp with time zone,
+  last_finished_at timestamp with time zone,
+  last_error text,
+  runs bigint NOT NULL DEFAULT 0,
+  CONSTRAINT scheduled_jobs_pkey PRIMARY KEY (name)
+);
+
+CREATE UNIQUE INDEX scheduled_jobs_pkey ON scheduled_jobs USING btree (name);
+
 CREATE TABLE score_queue (
   interaction_id text NOT NULL,
   changed_at timestamp with time zone NOT NULL,
