@@ -128,6 +128,58 @@ test('a span timestamp beyond what Postgres can hold rejects that span only', as
   assert.equal(rows[0]!.n, 1);
 });
 
+test('a span of unknown kind or status code is kept as received, and its interaction built (enums are open)', async () => {
+  const turn = agentTurn();
+  const INT32_MAX = 2 ** 31 - 1;
+  const root = { ...turn.root, kind: 99, status: { code: 99, message: 'a code from a newer sender' } };
+  const [chat, ...rest] = turn.children;
+  const widest = { ...chat!, kind: INT32_MAX, status: { code: INT32_MAX } };
+  const r = await postJson(`${processor.url}/v1/traces`, tracesRequest([root, widest, ...rest]));
+  assert.deepEqual([r.status, r.json], [200, {}]);
+  const rows = await processor.query('SELECT span_id, kind, status_code, status_message FROM spans WHERE trace_id = $1 AND span_id = ANY ($2::text[]) ORDER BY kind', [
+    turn.traceId,
+    [turn.rootId, chat!.spanId],
+  ]);
+  assert.deepEqual(rows, [
+    { span_id: turn.rootId, kind: 99, status_code: 99, status_message: 'a code from a newer sender' },
+    { span_id: chat!.spanId, kind: INT32_MAX, status_code: INT32_MAX, status_message: '' },
+  ]);
+  // An unknown code means neither ok nor error to the interaction.
+  const interactions = await processor.query('SELECT id, operation, status, span_ids FROM interactions WHERE trace_id = $1', [turn.traceId]);
+  assert.deepEqual(interactions, [
+    { id: turn.id, operation: 'invoke_agent', status: 'unset', span_ids: [turn.rootId, ...turn.children.map((c) => c.spanId)] },
+  ]);
+});
+
+test('a log severity number or aggregation temporality beyond smallint is stored as received', async () => {
+  const INT32_MAX = 2 ** 31 - 1;
+  const logs = {
+    resourceLogs: [{ scopeLogs: [{ logRecords: [{ timeUnixNano: '1767225600000000000', severityNumber: INT32_MAX, body: { stringValue: 'open enum log' } }] }] }],
+  };
+  assert.deepEqual(await postJson(`${processor.url}/v1/logs`, logs).then((r) => [r.status, r.json]), [200, {}]);
+  const metrics = {
+    resourceMetrics: [
+      {
+        scopeMetrics: [
+          {
+            metrics: [
+              {
+                name: 'open.enum.sum',
+                sum: { aggregationTemporality: INT32_MAX, dataPoints: [{ timeUnixNano: '1767225600000000000', asInt: '7' }] },
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+  assert.deepEqual(await postJson(`${processor.url}/v1/metrics`, metrics).then((r) => [r.status, r.json]), [200, {}]);
+  assert.deepEqual(await processor.query(`SELECT severity_number FROM log_records WHERE body = '"open enum log"'::jsonb`), [{ severity_number: INT32_MAX }]);
+  assert.deepEqual(await processor.query(`SELECT aggregation_temporality, value FROM metric_points WHERE name = 'open.enum.sum'`), [
+    { aggregation_temporality: INT32_MAX, value: 7 },
+  ]);
+});
+
 test('text the database cannot hold (NUL, lone surrogates) is stored replaced, not refused', async () => {
   const turn = agentTurn();
   const body = JSON.stringify(tracesRequest([turn.root])).replace(

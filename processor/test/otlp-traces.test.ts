@@ -208,22 +208,65 @@ describe('decodeTraces span validity (otlp-http.md §6)', () => {
     );
   });
 
-  it('numbers spans across resource and scope wrappers, and rejects non-hex ids and unknown status codes', () => {
+  it('numbers spans across resource and scope wrappers, and rejects non-hex ids and unstorable timestamps', () => {
     const body = {
       resourceSpans: [
         { scopeSpans: [{ spans: [{ ...good, name: 'a' }] }, { spans: [{ ...good, spanId: 'xyz', name: 'b' }] }] },
-        { scopeSpans: [{ spans: [{ ...good, name: 'c', status: { code: 7 } }, { ...good, name: 'd' }] }] },
+        { scopeSpans: [{ spans: [{ ...good, name: 'c', startTimeUnixNano: '18446744073709551615' }, { ...good, name: 'd' }] }] },
       ],
     };
     const decoded = decodeTraces(json(body), 'json');
     assert.deepStrictEqual(decoded.errors, [
       'span 1: spanId must be 16 hex characters, got "xyz"',
-      'span 2: status.code must be 0, 1 or 2, got 7',
+      'span 2: startTimeUnixNano must be from 0 to 2^63-1 nanoseconds, got 18446744073709551615',
     ]);
     assert.deepStrictEqual(
       decoded.items.map((s) => s.name),
       ['a', 'd'],
     );
+  });
+
+  it('keeps unknown span kinds and status codes as received: proto3 enums are open (trace/v1/trace.proto)', () => {
+    const INT32_MAX = 2 ** 31 - 1;
+    const INT32_MIN = -(2 ** 31);
+    const values: [kind: number, code: number][] = [
+      [99, 99],
+      [INT32_MAX, INT32_MAX],
+      [INT32_MIN, INT32_MIN],
+      [-1, 3],
+    ];
+    const jsonBody = json({
+      resourceSpans: [{ scopeSpans: [{ spans: values.map(([kind, code], i) => ({ ...good, name: `s${i}`, kind, status: { code, message: 'm' } })) }] }],
+    });
+    const protobufBody = otlpTypes.traceRequest
+      .encode({
+        resource_spans: [
+          {
+            scope_spans: [
+              {
+                spans: values.map(([kind, code], i) => ({
+                  trace_id: hex(good.traceId),
+                  span_id: hex(good.spanId),
+                  name: `s${i}`,
+                  kind,
+                  status: { code, message: 'm' },
+                })),
+              },
+            ],
+          },
+        ],
+      })
+      .finish();
+    for (const decoded of [decodeTraces(jsonBody, 'json'), decodeTraces(protobufBody, 'protobuf')]) {
+      assert.deepStrictEqual(decoded.errors, []);
+      assert.deepStrictEqual(
+        decoded.items.map((s) => [s.name, s.kind, s.status]),
+        values.map(([kind, code], i) => [`s${i}`, kind, { code, message: 'm' }]),
+      );
+    }
+    // Also as a string, as proto3 JSON allows for an enum's number.
+    const [fromString] = decodeTraces(json({ resourceSpans: [{ scopeSpans: [{ spans: [{ ...good, kind: '99', status: { code: '99' } }] }] }] }), 'json').items;
+    assert.deepStrictEqual([fromString!.kind, fromString!.status.code], [99, 99]);
   });
 
   it('drops links with unusable ids and counts them in droppedLinksCount', () => {

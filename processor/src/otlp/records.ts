@@ -47,8 +47,12 @@ export interface SpanLinkRecord {
   flags: number;
 }
 
-/** OTLP StatusCode: 0 unset, 1 ok, 2 error. */
-export type StatusCode = 0 | 1 | 2;
+/**
+ * OTLP Status.code: 0 unset, 1 ok, 2 error. Any other int32 is kept as received: proto3 enums
+ * are open (opentelemetry-proto trace/v1/trace.proto, Status.StatusCode), so a newer sender's
+ * value is data, not an error.
+ */
+export type StatusCode = number;
 
 export interface SpanRecord {
   /** 32 lowercase hex characters, never all zero. */
@@ -59,7 +63,10 @@ export interface SpanRecord {
   parentSpanId: string | null;
   traceState: string;
   name: string;
-  /** OTLP SpanKind: 0 unspecified, 1 internal, 2 server, 3 client, 4 producer, 5 consumer. */
+  /**
+   * OTLP SpanKind: 0 unspecified, 1 internal, 2 server, 3 client, 4 producer, 5 consumer; any
+   * other int32 as received (an open enum, trace/v1/trace.proto Span.SpanKind).
+   */
   kind: number;
   startTimeUnixNano: bigint;
   endTimeUnixNano: bigint;
@@ -78,6 +85,7 @@ export interface SpanRecord {
 export interface LogRecord {
   timeUnixNano: bigint;
   observedTimeUnixNano: bigint;
+  /** SeverityNumber 0 to 24; any other int32 as received (an open enum, logs/v1/logs.proto). */
   severityNumber: number;
   severityText: string;
   body: AttributeValue;
@@ -105,7 +113,10 @@ export interface MetricPointRecord {
   description: string;
   unit: string;
   type: MetricType;
-  /** Sum/histogram aggregation temporality: 0 unspecified, 1 delta, 2 cumulative. */
+  /**
+   * Sum/histogram aggregation temporality: 0 unspecified, 1 delta, 2 cumulative; any other int32
+   * as received (an open enum, metrics/v1/metrics.proto AggregationTemporality).
+   */
   aggregationTemporality: number;
   isMonotonic: boolean;
   attributes: Attributes;

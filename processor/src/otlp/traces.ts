@@ -1,6 +1,7 @@
 // A decoded ExportTraceServiceRequest to SpanRecords, rejecting spans whose ids are unusable
 // (otlp-http.md §6): the rest of the batch is kept and the client told through partial_success.
-import type { Decoded, ResourceRecord, ScopeRecord, SpanEventRecord, SpanLinkRecord, SpanRecord, StatusCode } from './records.ts';
+// Enum fields (kind, status.code) are open in proto3: any value is kept.
+import type { Decoded, ResourceRecord, ScopeRecord, SpanEventRecord, SpanLinkRecord, SpanRecord } from './records.ts';
 import { toAttributes } from './any-value.ts';
 import { SPAN_ID_BYTES, TRACE_ID_BYTES, hexId, idProblem, isEmptyId, isZeroId } from './ids.ts';
 import { int64ToBigInt, timestampOrUnknown, timestampToBigInt } from './int64.ts';
@@ -40,8 +41,6 @@ function toSpanRecord(span: WireSpan, resource: ResourceRecord, scope: ScopeReco
     // An all-zero parent is the W3C "invalid" span id, which senders use for "no parent".
     if (parentSpanId === null && !isZeroId(span.parent_span_id, SPAN_ID_BYTES)) return null;
   }
-  const code = span.status?.code ?? 0;
-  if (code !== 0 && code !== 1 && code !== 2) return null;
   const startTimeUnixNano = timestampToBigInt(span.start_time_unix_nano);
   const endTimeUnixNano = timestampToBigInt(span.end_time_unix_nano);
   if (startTimeUnixNano === null || endTimeUnixNano === null) return null;
@@ -74,7 +73,7 @@ function toSpanRecord(span: WireSpan, resource: ResourceRecord, scope: ScopeReco
     droppedEventsCount: span.dropped_events_count ?? 0,
     links: linkRecords,
     droppedLinksCount,
-    status: { code: code as StatusCode, message: span.status?.message ?? '' },
+    status: { code: span.status?.code ?? 0, message: span.status?.message ?? '' },
     flags: span.flags ?? 0,
     resource,
     scope,
@@ -85,8 +84,6 @@ function toSpanRecord(span: WireSpan, resource: ResourceRecord, scope: ScopeReco
 function spanProblem(span: WireSpan): string {
   if (hexId(span.trace_id, TRACE_ID_BYTES) === null) return idProblem('traceId', span.trace_id, TRACE_ID_BYTES);
   if (hexId(span.span_id, SPAN_ID_BYTES) === null) return idProblem('spanId', span.span_id, SPAN_ID_BYTES);
-  const code = span.status?.code ?? 0;
-  if (code !== 0 && code !== 1 && code !== 2) return `status.code must be 0, 1 or 2, got ${code}`;
   for (const [field, value] of [
     ['startTimeUnixNano', span.start_time_unix_nano],
     ['endTimeUnixNano', span.end_time_unix_nano],
