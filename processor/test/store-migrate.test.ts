@@ -33,7 +33,7 @@ test('a marker below the first statement is refused', () => {
   );
 });
 
-test('the shipped migrations: 0005_projects is breaking, none of 0001-0004 and 0006 is', async () => {
+test('the shipped migrations: 0005_projects is breaking, none of the others is', async () => {
   const migrations = await loadMigrations();
   assert.deepEqual(
     migrations.map((m) => [m.name, m.breaking]),
