@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { REJECT_REASONS } from '../processor/src/otlp/records.ts';
+import { malformedSpans } from '../processor/test/fixtures/otlp/malformed-spans.ts';
 import { startProcessor, type TestProcessor } from './harness.ts';
 import { agentTurn, postJson, randomSpanId, randomTraceId, spanJson, tracesRequest } from './otlp-json-builder.ts';
 
@@ -178,6 +180,39 @@ test('a log severity number or aggregation temporality beyond smallint is stored
   assert.deepEqual(await processor.query(`SELECT aggregation_temporality, value FROM metric_points WHERE name = 'open.enum.sum'`), [
     { aggregation_temporality: INT32_MAX, value: 7 },
   ]);
+});
+
+test('1000 distinct malformed spans are counted in /metrics under the known reasons only, with the usual messages', async () => {
+  const rejectedSeries = async () => {
+    const text = await (await fetch(`${processor.url}/metrics`)).text();
+    const series = new Map<string, number>();
+    for (const [, labels, value] of text.matchAll(/^flywheel_otlp_items_total\{([^}]*result="rejected"[^}]*)\} (\d+)$/gm)) {
+      series.set(labels!, Number(value));
+    }
+    return series;
+  };
+  const before = await rejectedSeries();
+  const malformed = malformedSpans(1000);
+  for (let start = 0; start < malformed.length; start += 100) {
+    const batch = malformed.slice(start, start + 100);
+    const r = await postJson(`${processor.url}/v1/traces`, tracesRequest(batch.map((m) => m.span) as never[]));
+    assert.equal(r.status, 200);
+    const listed = batch.slice(0, 10).map((m, i) => `span ${i}: ${m.message}`);
+    assert.deepEqual(r.json, {
+      partialSuccess: { rejectedSpans: '100', errorMessage: `100 span(s) rejected: ${listed.join('; ')}; and 90 more` },
+    });
+  }
+  const after = await rejectedSeries();
+  const label = (reason: string) => `signal="traces",result="rejected",reason="${reason}"`;
+  // Exactly one series per known reason, before and after: the label values are bounded.
+  assert.deepEqual([...before.keys()].sort(), REJECT_REASONS.map(label).sort());
+  assert.deepEqual([...after.keys()].sort(), REJECT_REASONS.map(label).sort());
+  for (const reason of REJECT_REASONS) {
+    const expected = malformed.filter((m) => m.reason === reason).length;
+    assert.equal(after.get(label(reason))! - before.get(label(reason))!, expected, reason);
+  }
+  const stored = await processor.query(`SELECT count(*)::int AS n FROM spans WHERE name LIKE 'bad %'`);
+  assert.deepEqual(stored, [{ n: 0 }]);
 });
 
 test('text the database cannot hold (NUL, lone surrogates) is stored replaced, not refused', async () => {

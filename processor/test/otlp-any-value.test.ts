@@ -11,7 +11,7 @@ const SPAN_ID = 'cd'.repeat(8);
 function fromJson(attributes: unknown[]): Attributes {
   const body = { resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: TRACE_ID, spanId: SPAN_ID, attributes }] }] }] };
   const decoded = decodeTraces(new TextEncoder().encode(JSON.stringify(body)), 'json');
-  assert.deepStrictEqual(decoded.errors, []);
+  assert.deepStrictEqual(decoded.rejections, []);
   return decoded.items[0]!.attributes;
 }
 
@@ -20,7 +20,7 @@ function fromProtobuf(attributes: unknown[]): Attributes {
   const span = { trace_id: Buffer.from(TRACE_ID, 'hex'), span_id: Buffer.from(SPAN_ID, 'hex'), attributes };
   const body = otlpTypes.traceRequest.encode({ resource_spans: [{ scope_spans: [{ spans: [span] }] }] }).finish();
   const decoded = decodeTraces(body, 'protobuf');
-  assert.deepStrictEqual(decoded.errors, []);
+  assert.deepStrictEqual(decoded.rejections, []);
   return decoded.items[0]!.attributes;
 }
 

@@ -14,7 +14,7 @@ import {
 } from '@opentelemetry/otlp-transformer';
 import { decodeLogs, decodeMetrics, decodeTraces, type OtlpEncoding } from '../src/otlp/decode.ts';
 import { OtlpDecodeError } from '../src/otlp/decode-error.ts';
-import type { Decoded, LogRecord, MetricPointRecord, SpanRecord } from '../src/otlp/records.ts';
+import { type Decoded, type LogRecord, type MetricPointRecord, REJECT_REASONS, type SpanRecord } from '../src/otlp/records.ts';
 import { sampleLogRecords } from './fixtures/otlp/sdk-logs.ts';
 import { sampleMetrics } from './fixtures/otlp/sdk-metrics.ts';
 import { sampleSpans } from './fixtures/otlp/sdk-spans.ts';
@@ -133,7 +133,15 @@ const isInt32 = (n: number): boolean => Number.isInteger(n) && n >= -(2 ** 31) &
 /** What records.ts promises, checked on whatever the decoders made of a mutated body. */
 function checkDecoded(decoded: Decoded<SpanRecord | LogRecord | MetricPointRecord>, signal: string): void {
   assert.ok(Array.isArray(decoded.items));
-  assert.equal(decoded.errors.length, decoded.rejected);
+  // Rejections carry a reason from the closed set (a bounded metric label), in request order.
+  let previous = -1;
+  for (const rejection of decoded.rejections) {
+    assert.ok(REJECT_REASONS.includes(rejection.reason), `unknown reason ${rejection.reason}`);
+    assert.ok(Number.isInteger(rejection.index) && rejection.index > previous);
+    assert.notEqual(rejection.message, '');
+    previous = rejection.index;
+  }
+  if (signal !== 'traces') assert.deepStrictEqual(decoded.rejections, []);
   for (const item of decoded.items) {
     if (signal === 'traces') {
       const span = item as SpanRecord;

@@ -132,7 +132,7 @@ describe('OTLP/JSON quirks (otlp-http.md §4)', () => {
 
   it('accepts a body that starts with a byte order mark', () => {
     const body = utf8(`\ufeff${JSON.stringify({ resourceSpans: [] })}`);
-    assert.deepStrictEqual(decodeTraces(body, 'json'), { items: [], rejected: 0, errors: [] });
+    assert.deepStrictEqual(decodeTraces(body, 'json'), { items: [], rejections: [] });
   });
 });
 

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { decodeTraces } from '../src/otlp/decode.ts';
-import type { SpanRecord } from '../src/otlp/records.ts';
+import { REJECT_REASONS, type RejectReason, type Rejection, type SpanRecord } from '../src/otlp/records.ts';
+import { malformedSpans } from './fixtures/otlp/malformed-spans.ts';
 import { otlpTypes } from '../src/otlp/schema.ts';
 import { T0_NANOS, genAiSpans, sampleSpans } from './fixtures/otlp/sdk-spans.ts';
 
@@ -19,8 +20,7 @@ describe('decodeTraces', () => {
     const fromProtobuf = decodeTraces(ProtobufTraceSerializer.serializeRequest(spans)!, 'protobuf');
     const fromJson = decodeTraces(JsonTraceSerializer.serializeRequest(spans)!, 'json');
     assert.deepStrictEqual(fromProtobuf, fromJson);
-    assert.equal(fromProtobuf.rejected, 0);
-    assert.deepStrictEqual(fromProtobuf.errors, []);
+    assert.deepStrictEqual(fromProtobuf.rejections, []);
 
     const resource = {
       attributes: { 'service.name': 'support-agent', 'deployment.environment': 'test' },
@@ -119,8 +119,8 @@ describe('decodeTraces', () => {
   });
 
   it("decodes the specification's trace.json example", () => {
-    const { items, rejected } = decodeTraces(readFileSync(new URL('trace.json', EXAMPLES)), 'json');
-    assert.equal(rejected, 0);
+    const { items, rejections } = decodeTraces(readFileSync(new URL('trace.json', EXAMPLES)), 'json');
+    assert.deepStrictEqual(rejections, []);
     assert.deepStrictEqual(items, [
       {
         traceId: '5b8efff798038103d269b633813fc60c',
@@ -152,35 +152,34 @@ describe('decodeTraces', () => {
   });
 
   it('treats an empty request, and empty wrappers, as no spans', () => {
-    assert.deepStrictEqual(decodeTraces(new Uint8Array(0), 'protobuf'), { items: [], rejected: 0, errors: [] });
-    assert.deepStrictEqual(decodeTraces(json({}), 'json'), { items: [], rejected: 0, errors: [] });
+    assert.deepStrictEqual(decodeTraces(new Uint8Array(0), 'protobuf'), { items: [], rejections: [] });
+    assert.deepStrictEqual(decodeTraces(json({}), 'json'), { items: [], rejections: [] });
     const emptyWrappers = { resourceSpans: [{}, { scopeSpans: [{}, { spans: [] }] }] };
-    assert.deepStrictEqual(decodeTraces(json(emptyWrappers), 'json'), { items: [], rejected: 0, errors: [] });
+    assert.deepStrictEqual(decodeTraces(json(emptyWrappers), 'json'), { items: [], rejections: [] });
   });
 });
 
 describe('decodeTraces span validity (otlp-http.md §6)', () => {
   const good = { traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8) };
   // Each case: the ids of one span, and why it is rejected (null: kept).
-  const cases: { ids: Record<string, string>; reason: string | null }[] = [
-    { ids: { ...good, traceId: 'ab'.repeat(12) }, reason: 'traceId must be 16 bytes, got 12' },
-    { ids: { ...good, traceId: '00'.repeat(16) }, reason: 'traceId must not be all zero' },
-    { ids: { spanId: good.spanId }, reason: 'traceId must be 16 bytes, got 0' },
-    { ids: { ...good, spanId: 'cd'.repeat(7) }, reason: 'spanId must be 8 bytes, got 7' },
-    { ids: { ...good, spanId: '00'.repeat(8) }, reason: 'spanId must not be all zero' },
-    { ids: { ...good, parentSpanId: 'ef'.repeat(5) }, reason: 'parentSpanId must be 8 bytes, got 5' },
-    { ids: { ...good, parentSpanId: 'ef'.repeat(8) }, reason: null },
-    { ids: { ...good, parentSpanId: '' }, reason: null },
+  const cases: { ids: Record<string, string>; rejection: { reason: RejectReason; message: string } | null }[] = [
+    { ids: { ...good, traceId: 'ab'.repeat(12) }, rejection: { reason: 'invalid_trace_id', message: 'traceId must be 16 bytes, got 12' } },
+    { ids: { ...good, traceId: '00'.repeat(16) }, rejection: { reason: 'invalid_trace_id', message: 'traceId must not be all zero' } },
+    { ids: { spanId: good.spanId }, rejection: { reason: 'invalid_trace_id', message: 'traceId must be 16 bytes, got 0' } },
+    { ids: { ...good, spanId: 'cd'.repeat(7) }, rejection: { reason: 'invalid_span_id', message: 'spanId must be 8 bytes, got 7' } },
+    { ids: { ...good, spanId: '00'.repeat(8) }, rejection: { reason: 'invalid_span_id', message: 'spanId must not be all zero' } },
+    { ids: { ...good, parentSpanId: 'ef'.repeat(5) }, rejection: { reason: 'invalid_parent_span_id', message: 'parentSpanId must be 8 bytes, got 5' } },
+    { ids: { ...good, parentSpanId: 'ef'.repeat(8) }, rejection: null },
+    { ids: { ...good, parentSpanId: '' }, rejection: null },
     // The all-zero parent is the W3C "invalid" id senders use for "no parent": kept as a root.
-    { ids: { ...good, parentSpanId: '00'.repeat(8) }, reason: null },
+    { ids: { ...good, parentSpanId: '00'.repeat(8) }, rejection: null },
   ];
-  const expectedErrors = cases.flatMap((c, i) => (c.reason === null ? [] : [`span ${i}: ${c.reason}`]));
+  const expectedRejections: Rejection[] = cases.flatMap((c, index) => (c.rejection === null ? [] : [{ index, ...c.rejection }]));
 
-  it('rejects each span with unusable ids from a JSON body, with its index and reason, and keeps the rest', () => {
+  it('rejects each span with unusable ids from a JSON body, with its index, reason and message, and keeps the rest', () => {
     const spans = cases.map((c, i) => ({ ...c.ids, name: `span ${i}` }));
     const decoded = decodeTraces(json({ resourceSpans: [{ scopeSpans: [{ spans }] }] }), 'json');
-    assert.equal(decoded.rejected, 6);
-    assert.deepStrictEqual(decoded.errors, expectedErrors);
+    assert.deepStrictEqual(decoded.rejections, expectedRejections);
     assert.deepStrictEqual(
       decoded.items.map((s) => [s.name, s.parentSpanId]),
       [
@@ -200,8 +199,7 @@ describe('decodeTraces span validity (otlp-http.md §6)', () => {
     }));
     const body = otlpTypes.traceRequest.encode({ resource_spans: [{ scope_spans: [{ spans }] }] }).finish();
     const decoded = decodeTraces(body, 'protobuf');
-    assert.equal(decoded.rejected, 6);
-    assert.deepStrictEqual(decoded.errors, expectedErrors);
+    assert.deepStrictEqual(decoded.rejections, expectedRejections);
     assert.deepStrictEqual(
       decoded.items.map((s) => s.name),
       ['span 6', 'span 7', 'span 8'],
@@ -216,14 +214,34 @@ describe('decodeTraces span validity (otlp-http.md §6)', () => {
       ],
     };
     const decoded = decodeTraces(json(body), 'json');
-    assert.deepStrictEqual(decoded.errors, [
-      'span 1: spanId must be 16 hex characters, got "xyz"',
-      'span 2: startTimeUnixNano must be from 0 to 2^63-1 nanoseconds, got 18446744073709551615',
+    assert.deepStrictEqual(decoded.rejections, [
+      { index: 1, reason: 'invalid_span_id', message: 'spanId must be 16 hex characters, got "xyz"' },
+      { index: 2, reason: 'invalid_time', message: 'startTimeUnixNano must be from 0 to 2^63-1 nanoseconds, got 18446744073709551615' },
     ]);
     assert.deepStrictEqual(
       decoded.items.map((s) => s.name),
       ['a', 'd'],
     );
+  });
+
+  it('names the first failing check, in the order traceId, spanId, start, end, parentSpanId', () => {
+    const bad = { traceId: 'ab', spanId: '00'.repeat(8), startTimeUnixNano: '9223372036854775808', endTimeUnixNano: '18446744073709551615', parentSpanId: 'ef' };
+    const spans = [
+      bad,
+      { ...bad, traceId: good.traceId },
+      { ...bad, ...good },
+      { ...bad, ...good, startTimeUnixNano: '1' },
+      { ...bad, ...good, startTimeUnixNano: '1', endTimeUnixNano: '2' },
+    ];
+    const decoded = decodeTraces(json({ resourceSpans: [{ scopeSpans: [{ spans }] }] }), 'json');
+    assert.deepStrictEqual(decoded.rejections, [
+      { index: 0, reason: 'invalid_trace_id', message: 'traceId must be 16 bytes, got 1' },
+      { index: 1, reason: 'invalid_span_id', message: 'spanId must not be all zero' },
+      { index: 2, reason: 'invalid_time', message: 'startTimeUnixNano must be from 0 to 2^63-1 nanoseconds, got 9223372036854775808' },
+      { index: 3, reason: 'invalid_time', message: 'endTimeUnixNano must be from 0 to 2^63-1 nanoseconds, got 18446744073709551615' },
+      { index: 4, reason: 'invalid_parent_span_id', message: 'parentSpanId must be 8 bytes, got 1' },
+    ]);
+    assert.deepStrictEqual(decoded.items, []);
   });
 
   it('keeps unknown span kinds and status codes as received: proto3 enums are open (trace/v1/trace.proto)', () => {
@@ -258,7 +276,7 @@ describe('decodeTraces span validity (otlp-http.md §6)', () => {
       })
       .finish();
     for (const decoded of [decodeTraces(jsonBody, 'json'), decodeTraces(protobufBody, 'protobuf')]) {
-      assert.deepStrictEqual(decoded.errors, []);
+      assert.deepStrictEqual(decoded.rejections, []);
       assert.deepStrictEqual(
         decoded.items.map((s) => [s.name, s.kind, s.status]),
         values.map(([kind, code], i) => [`s${i}`, kind, { code, message: 'm' }]),
@@ -267,6 +285,18 @@ describe('decodeTraces span validity (otlp-http.md §6)', () => {
     // Also as a string, as proto3 JSON allows for an enum's number.
     const [fromString] = decodeTraces(json({ resourceSpans: [{ scopeSpans: [{ spans: [{ ...good, kind: '99', status: { code: '99' } }] }] }] }), 'json').items;
     assert.deepStrictEqual([fromString!.kind, fromString!.status.code], [99, 99]);
+  });
+
+  it('gives 1000 distinct malformed spans only the known reasons, each with its own message', () => {
+    const malformed = malformedSpans(1000);
+    const decoded = decodeTraces(json({ resourceSpans: [{ scopeSpans: [{ spans: malformed.map((m) => m.span) }] }] }), 'json');
+    assert.deepStrictEqual(decoded.items, []);
+    assert.deepStrictEqual(
+      decoded.rejections,
+      malformed.map((m, index) => ({ index, reason: m.reason, message: m.message })),
+    );
+    assert.deepStrictEqual(new Set(decoded.rejections.map((r) => r.reason)), new Set(REJECT_REASONS));
+    assert.ok(new Set(decoded.rejections.map((r) => r.message)).size > 500, 'the messages vary, the reasons do not');
   });
 
   it('drops links with unusable ids and counts them in droppedLinksCount', () => {

@@ -1,12 +1,14 @@
 // The HTTP doors' metrics, registered into the processor's registry (service.ts creates it;
 // each stage registers its own), served at GET /metrics in the Prometheus text format.
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { REJECT_REASONS } from '../otlp/records.ts';
 import type { WriteAdmission } from './admission.ts';
 
 export interface ProcessorMetrics {
   registry: Registry;
   otlpRequests: Counter<'signal' | 'outcome'>;
-  otlpItems: Counter<'signal' | 'result'>;
+  /** `reason` (a RejectReason) is set on `result="rejected"` only. */
+  otlpItems: Counter<'signal' | 'result' | 'reason'>;
 }
 
 export function registerApiMetrics(registry: Registry, admission: WriteAdmission): ProcessorMetrics {
@@ -18,10 +20,13 @@ export function registerApiMetrics(registry: Registry, admission: WriteAdmission
   });
   const otlpItems = new Counter({
     name: 'flywheel_otlp_items_total',
-    help: 'Spans, log records and data points received, by result (stored, duplicate, rejected)',
-    labelNames: ['signal', 'result'],
+    help: 'Spans, log records and data points received, by result (stored, duplicate, rejected) and, when rejected, reason',
+    labelNames: ['signal', 'result', 'reason'],
     registers: [registry],
   });
+  // Every rejection series exists from the start, at 0, so a rate over it is defined before the
+  // first bad span. Only spans are ever rejected (otlp/records.ts).
+  for (const reason of REJECT_REASONS) otlpItems.inc({ signal: 'traces', result: 'rejected', reason }, 0);
   new Gauge({
     name: 'flywheel_otlp_writes_in_flight',
     help: 'OTLP batches being written to Postgres',

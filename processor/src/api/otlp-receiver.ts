@@ -14,7 +14,7 @@ import {
   type OtlpEncoding,
   type OtlpSignal,
 } from '../otlp/index.ts';
-import type { Decoded } from '../otlp/records.ts';
+import type { Decoded, Rejection } from '../otlp/records.ts';
 import { INGEST_SETTINGS, type InteractionBuilder, writeLogs, writeMetricPoints, writeSpans, type WriteResult } from '../store/ingest.ts';
 import { inTransaction } from '../store/transaction.ts';
 import type { WriteAdmission } from './admission.ts';
@@ -134,13 +134,10 @@ async function receive<T>(signal: Signal<T>, req: Request, res: Response, option
     metrics.otlpRequests.inc({ signal: signal.name, outcome: 'accepted' });
     metrics.otlpItems.inc({ signal: signal.name, result: 'stored' }, result.stored);
     metrics.otlpItems.inc({ signal: signal.name, result: 'duplicate' }, result.duplicates);
-    metrics.otlpItems.inc({ signal: signal.name, result: 'rejected' }, decoded.rejected);
-    const message =
-      decoded.rejected === 0
-        ? ''
-        : `${decoded.rejected} ${signal.item}(s) rejected: ${decoded.errors.slice(0, MAX_LISTED_REASONS).join('; ')}` +
-          (decoded.errors.length > MAX_LISTED_REASONS ? `; and ${decoded.errors.length - MAX_LISTED_REASONS} more` : '');
-    res.status(200).type(mediaTypeOf(encoding)).send(Buffer.from(encodeExportResponse(signal.name, decoded.rejected, message, encoding)));
+    const { rejections } = decoded;
+    for (const r of rejections) metrics.otlpItems.inc({ signal: signal.name, result: 'rejected', reason: r.reason });
+    const message = rejectionMessage(signal.item, rejections);
+    res.status(200).type(mediaTypeOf(encoding)).send(Buffer.from(encodeExportResponse(signal.name, rejections.length, message, encoding)));
   } catch (error) {
     const failure =
       error instanceof OtlpDecodeError
@@ -163,6 +160,14 @@ async function receive<T>(signal: Signal<T>, req: Request, res: Response, option
 /** ` (the underlying error's message)` when the failure reports another error, for a one-line log. */
 function causeOf(failure: HttpError): string {
   return failure.cause instanceof Error ? ` (${failure.cause.message})` : '';
+}
+
+/** The partial_success message: how many were rejected and the first reasons, e.g. "2 span(s) rejected: span 4: ...". */
+function rejectionMessage(item: string, rejections: readonly Rejection[]): string {
+  if (rejections.length === 0) return '';
+  const listed = rejections.slice(0, MAX_LISTED_REASONS).map((r) => `${item} ${r.index}: ${r.message}`);
+  const more = rejections.length > MAX_LISTED_REASONS ? `; and ${rejections.length - MAX_LISTED_REASONS} more` : '';
+  return `${rejections.length} ${item}(s) rejected: ${listed.join('; ')}${more}`;
 }
 
 function sendStatus(res: Response, status: number, message: string, encoding: OtlpEncoding): void {

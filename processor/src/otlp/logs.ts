@@ -19,7 +19,7 @@ export function logsFromRequest(request: WireLogsRequest): Decoded<LogRecord> {
       for (const log of scopeLogs.log_records ?? NONE) items.push(toLogRecord(log, resource, scope));
     }
   }
-  return { items, rejected: 0, errors: [] };
+  return { items, rejections: [] };
 }
 
 function toLogRecord(log: WireLogRecord, resource: ResourceRecord, scope: ScopeRecord): LogRecord {

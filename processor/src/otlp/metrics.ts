@@ -36,7 +36,7 @@ export function metricPointsFromRequest(request: WireMetricsRequest): Decoded<Me
       for (const metric of scopeMetrics.metrics ?? NONE) pushPoints(items, metric, resource, scope);
     }
   }
-  return { items, rejected: 0, errors: [] };
+  return { items, rejections: [] };
 }
 
 function pushPoints(items: MetricPointRecord[], metric: WireMetric, resource: ResourceRecord, scope: ScopeRecord): void {

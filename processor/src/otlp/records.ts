@@ -131,10 +131,24 @@ export interface MetricPointRecord {
   scope: ScopeRecord;
 }
 
-/** What a decoder returns: the valid items and a count and reason for each rejected one. */
+/**
+ * Why a span was rejected: a closed set, so that it can label a metric (the message says the
+ * rest). Log records and data points are never rejected (logs.ts, metrics.ts).
+ */
+export const REJECT_REASONS = ['invalid_trace_id', 'invalid_span_id', 'invalid_time', 'invalid_parent_span_id'] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+/** One rejected item of a request. */
+export interface Rejection {
+  /** Position of the item in the request, counted across its resource and scope wrappers. */
+  index: number;
+  reason: RejectReason;
+  /** What is wrong, for the sender: e.g. "traceId must be 16 bytes, got 12". */
+  message: string;
+}
+
+/** What a decoder returns: the valid items, and each rejected one in request order. */
 export interface Decoded<T> {
   items: T[];
-  rejected: number;
-  /** Human readable reasons, one per rejected item, e.g. "span 4: traceId must be 16 bytes, got 12". */
-  errors: string[];
+  rejections: Rejection[];
 }

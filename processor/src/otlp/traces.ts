@@ -1,19 +1,19 @@
-// A decoded ExportTraceServiceRequest to SpanRecords, rejecting spans whose ids are unusable
-// (otlp-http.md §6): the rest of the batch is kept and the client told through partial_success.
-// Enum fields (kind, status.code) are open in proto3: any value is kept.
-import type { Decoded, ResourceRecord, ScopeRecord, SpanEventRecord, SpanLinkRecord, SpanRecord } from './records.ts';
+// A decoded ExportTraceServiceRequest to SpanRecords, rejecting spans whose ids or timestamps
+// are unusable (otlp-http.md §6): the rest of the batch is kept and the client told through
+// partial_success. Enum fields (kind, status.code) are open in proto3: any value is kept.
+import type { Decoded, RejectReason, Rejection, ResourceRecord, ScopeRecord, SpanEventRecord, SpanLinkRecord, SpanRecord } from './records.ts';
 import { toAttributes } from './any-value.ts';
 import { SPAN_ID_BYTES, TRACE_ID_BYTES, hexId, idProblem, isEmptyId, isZeroId } from './ids.ts';
 import { int64ToBigInt, timestampOrUnknown, timestampToBigInt } from './int64.ts';
 import { toResourceRecord, toScopeRecord } from './resource.ts';
-import type { WireEvent, WireLink, WireSpan, WireTraceRequest } from './wire.ts';
+import type { WireEvent, WireId, WireInt64, WireLink, WireSpan, WireTraceRequest } from './wire.ts';
 
 const NONE: readonly never[] = [];
 
-/** Every span of the request in order; `errors` names rejected spans by their index in it. */
+/** Every span of the request in order; each rejected one is named by its index in it. */
 export function spansFromRequest(request: WireTraceRequest): Decoded<SpanRecord> {
   const items: SpanRecord[] = [];
-  const errors: string[] = [];
+  const rejections: Rejection[] = [];
   let index = 0;
   for (const resourceSpans of request.resource_spans ?? NONE) {
     const resource = toResourceRecord(resourceSpans.resource, resourceSpans.schema_url);
@@ -21,29 +21,40 @@ export function spansFromRequest(request: WireTraceRequest): Decoded<SpanRecord>
       const scope = toScopeRecord(scopeSpans.scope, scopeSpans.schema_url);
       for (const span of scopeSpans.spans ?? NONE) {
         const record = toSpanRecord(span, resource, scope);
-        if (record === null) errors.push(`span ${index}: ${spanProblem(span)}`);
+        if (record instanceof SpanProblem) rejections.push({ index, reason: record.reason, message: record.message });
         else items.push(record);
         index++;
       }
     }
   }
-  return { items, rejected: errors.length, errors };
+  return { items, rejections };
 }
 
-/** The span as a record, or null when it must be rejected (spanProblem says why). */
-function toSpanRecord(span: WireSpan, resource: ResourceRecord, scope: ScopeRecord): SpanRecord | null {
+/** Why a span cannot be stored: the first check it failed. */
+class SpanProblem {
+  constructor(
+    readonly reason: RejectReason,
+    readonly message: string,
+  ) {}
+}
+
+/**
+ * The span as a record, or the first of its checks that fails. The checks, in order: traceId,
+ * spanId, startTimeUnixNano, endTimeUnixNano, parentSpanId. Each value is read once, by its check.
+ */
+function toSpanRecord(span: WireSpan, resource: ResourceRecord, scope: ScopeRecord): SpanRecord | SpanProblem {
   const traceId = hexId(span.trace_id, TRACE_ID_BYTES);
+  if (traceId === null) return new SpanProblem('invalid_trace_id', idProblem('traceId', span.trace_id, TRACE_ID_BYTES));
   const spanId = hexId(span.span_id, SPAN_ID_BYTES);
-  if (traceId === null || spanId === null) return null;
-  let parentSpanId: string | null = null;
-  if (!isEmptyId(span.parent_span_id)) {
-    parentSpanId = hexId(span.parent_span_id, SPAN_ID_BYTES);
-    // An all-zero parent is the W3C "invalid" span id, which senders use for "no parent".
-    if (parentSpanId === null && !isZeroId(span.parent_span_id, SPAN_ID_BYTES)) return null;
-  }
+  if (spanId === null) return new SpanProblem('invalid_span_id', idProblem('spanId', span.span_id, SPAN_ID_BYTES));
   const startTimeUnixNano = timestampToBigInt(span.start_time_unix_nano);
+  if (startTimeUnixNano === null) return timeProblem('startTimeUnixNano', span.start_time_unix_nano);
   const endTimeUnixNano = timestampToBigInt(span.end_time_unix_nano);
-  if (startTimeUnixNano === null || endTimeUnixNano === null) return null;
+  if (endTimeUnixNano === null) return timeProblem('endTimeUnixNano', span.end_time_unix_nano);
+  const parentSpanId = parentOf(span.parent_span_id);
+  if (parentSpanId === undefined) {
+    return new SpanProblem('invalid_parent_span_id', idProblem('parentSpanId', span.parent_span_id, SPAN_ID_BYTES));
+  }
 
   const links = span.links ?? NONE;
   const linkRecords: SpanLinkRecord[] = [];
@@ -80,17 +91,17 @@ function toSpanRecord(span: WireSpan, resource: ResourceRecord, scope: ScopeReco
   };
 }
 
-/** Why toSpanRecord rejected the span, e.g. "traceId must be 16 bytes, got 12". */
-function spanProblem(span: WireSpan): string {
-  if (hexId(span.trace_id, TRACE_ID_BYTES) === null) return idProblem('traceId', span.trace_id, TRACE_ID_BYTES);
-  if (hexId(span.span_id, SPAN_ID_BYTES) === null) return idProblem('spanId', span.span_id, SPAN_ID_BYTES);
-  for (const [field, value] of [
-    ['startTimeUnixNano', span.start_time_unix_nano],
-    ['endTimeUnixNano', span.end_time_unix_nano],
-  ] as const) {
-    if (timestampToBigInt(value) === null) return `${field} must be from 0 to 2^63-1 nanoseconds, got ${int64ToBigInt(value)}`;
-  }
-  return idProblem('parentSpanId', span.parent_span_id, SPAN_ID_BYTES);
+/** The parent as hex, null for a root span, undefined when the id is unusable. */
+function parentOf(id: WireId | undefined): string | null | undefined {
+  if (isEmptyId(id)) return null;
+  const parent = hexId(id, SPAN_ID_BYTES);
+  if (parent !== null) return parent;
+  // An all-zero parent is the W3C "invalid" span id, which senders use for "no parent".
+  return isZeroId(id, SPAN_ID_BYTES) ? null : undefined;
+}
+
+function timeProblem(field: string, value: WireInt64 | undefined): SpanProblem {
+  return new SpanProblem('invalid_time', `${field} must be from 0 to 2^63-1 nanoseconds, got ${int64ToBigInt(value)}`);
 }
 
 function toEventRecord(event: WireEvent): SpanEventRecord {
