@@ -48,6 +48,30 @@ test('a new question, one outside the window, or one without content is no repea
   assert.equal(detectRepeat(turn(), null, WINDOW), null);
 });
 
+test('two messages made only of stop words are no retry, not even word for word', () => {
+  const stopWordsOnly: [string, string][] = [
+    ['Hi', 'Thanks!'],
+    ['ok', 'why?'],
+    ['Hello', 'hello'],
+    ['Thanks', 'thanks!'],
+  ];
+  for (const [question, asked] of stopWordsOnly) {
+    assert.equal(detectRepeat(turn({ userInput: user(question) }), nextTurn(asked, AFTER), WINDOW), null, `${question} -> ${asked}`);
+  }
+  // One side with content, the other without: no overlap, so no repeat either way.
+  assert.equal(detectRepeat(turn(), nextTurn('Thanks!', AFTER), WINDOW), null);
+  assert.equal(detectRepeat(turn({ userInput: user('Hi') }), nextTurn('Where is my order A-1001?', AFTER), WINDOW), null);
+  // Taking the answer back needs no content terms in the question.
+  assert.equal(detectRepeat(turn({ userInput: user('Hi') }), nextTurn('No, I meant order A-1001', AFTER), WINDOW)?.kind, 'rephrase');
+});
+
+test('"Hi" then "Thanks!" in a conversation leaves satisfaction at the continued-conversation level', () => {
+  const hi = turn({ userInput: user('Hi') });
+  const { signals } = detectSignals(hi, null, nextTurn('Thanks!', AFTER), { now: AFTER + MINUTE, retryWindowMs: WINDOW, abandonMs: 30 * MINUTE });
+  assert.deepEqual(signals, []);
+  assert.equal(implicitSatisfaction(signals, true), 0.8);
+});
+
 test('an agent error is a failure the tools do not explain', () => {
   assert.deepEqual(detectAgentError(turn({ status: 'error', errorType: 'RateLimitError' })), {
     kind: 'agent_error',

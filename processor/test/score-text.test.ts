@@ -46,9 +46,11 @@ test('termRecall is the share of reference terms found; null for an empty refere
   assert.equal(termRecall(new Set(), new Set(['a'])), null);
 });
 
-test('jaccard is |A ∩ B| / |A ∪ B|, 1 for two empty sets', () => {
+test('jaccard is |A ∩ B| / |A ∪ B|, 0 against an empty set, null for two empty sets', () => {
   assert.equal(jaccard(new Set(['a', 'b', 'c']), new Set(['b', 'c', 'd'])), 0.5);
-  assert.equal(jaccard(new Set(), new Set()), 1);
+  assert.equal(jaccard(new Set(['a']), new Set(['a'])), 1);
+  assert.equal(jaccard(new Set(), new Set(['a'])), 0);
+  assert.equal(jaccard(new Set(), new Set()), null);
 });
 
 test('normalizeText drops case, punctuation and runs of spaces', () => {

@@ -24,9 +24,10 @@ const CORRECTION_OPENINGS =
 /**
  * Whether the user asked again after this turn. `retry`: the next turn of the conversation,
  * started within `windowMs` of this answer, asks the same question (equal once case and
- * punctuation are dropped, or content-term Jaccard >= 0.8). `rephrase`: within the window, the
- * next question opens by taking the answer back ("no, I meant...") or shares most of its content
- * terms (Jaccard >= 0.5) without being the same. Null when neither, or without content.
+ * punctuation are dropped, or content-term Jaccard >= 0.8), both having content terms.
+ * `rephrase`: within the window, the next question opens by taking the answer back ("no, I
+ * meant...") or shares most of its content terms (Jaccard >= 0.5) without being the same.
+ * Null when neither, or without content.
  */
 export function detectRepeat(
   turn: Pick<ScoredInteraction, 'startTimeUnixNano' | 'responseTimeMs' | 'userInput'>,
@@ -40,17 +41,19 @@ export function detectRepeat(
   const asked = lastUserText(next.userInput);
   if (question === null || asked === null) return null;
   const seconds = `${Math.max(0, Math.round(gapMs / 1000))} s later`;
-  if (normalizeText(question) === normalizeText(asked)) {
+  // Null when neither message has a content term: "Hi" then "Thanks!", or "ok" then "why?", ask
+  // nothing, so neither can be the other asked again, not even word for word.
+  const similarity = jaccard(contentTerms(question), contentTerms(asked));
+  if (similarity !== null && normalizeText(question) === normalizeText(asked)) {
     return { kind: 'retry', detail: `the next turn asked the same question ${seconds}` };
   }
-  const similarity = jaccard(contentTerms(question), contentTerms(asked));
-  if (similarity >= RETRY_SIMILARITY) {
+  if (similarity !== null && similarity >= RETRY_SIMILARITY) {
     return { kind: 'retry', detail: `the next turn asked the same question ${seconds} (term overlap ${similarity.toFixed(2)})` };
   }
   if (CORRECTION_OPENINGS.test(normalizeText(asked))) {
     return { kind: 'rephrase', detail: `the next turn took the answer back ${seconds}: "${asked.slice(0, 60)}"` };
   }
-  if (similarity >= REPHRASE_SIMILARITY) {
+  if (similarity !== null && similarity >= REPHRASE_SIMILARITY) {
     return { kind: 'rephrase', detail: `the next turn asked again in other words ${seconds} (term overlap ${similarity.toFixed(2)})` };
   }
   return null;

@@ -90,9 +90,9 @@ export function termRecall(reference: ReadonlySet<string>, candidate: ReadonlySe
   return found / reference.size;
 }
 
-/** Jaccard similarity of two term sets: |A ∩ B| / |A ∪ B|; 1 for two empty sets. */
-export function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
-  if (a.size === 0 && b.size === 0) return 1;
+/** Jaccard similarity of two term sets: |A ∩ B| / |A ∪ B|; null for two empty sets (nothing to compare). */
+export function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number | null {
+  if (a.size === 0 && b.size === 0) return null;
   let shared = 0;
   for (const term of a) if (b.has(term)) shared++;
   return shared / (a.size + b.size - shared);
