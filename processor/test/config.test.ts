@@ -35,6 +35,7 @@ test('with nothing set, every setting takes its documented default', () => {
     judgeConcurrency: 2,
     judgeTimeoutMs: 30000,
     judgeMaxRetries: 2,
+    judgeParentWaitMs: 300000,
     judgeInputUsdPerMTok: 0,
     judgeOutputUsdPerMTok: 0,
   });

@@ -10,7 +10,7 @@ test('the score settings default to the seed\'s thresholds, a 30 s settle delay 
       retryWindowMs: c.retryWindowMs, abandonMs: c.abandonMs, freshnessHalfLifeDays: c.freshnessHalfLifeDays,
       gateAccuracy: c.gateAccuracy, gateCompleteness: c.gateCompleteness, gateRelevance: c.gateRelevance, gateTimeliness: c.gateTimeliness,
       judgeBaseUrl: c.judgeBaseUrl, judgeApiKey: c.judgeApiKey, judgeModel: c.judgeModel, judgeConcurrency: c.judgeConcurrency,
-      judgeTimeoutMs: c.judgeTimeoutMs, judgeMaxRetries: c.judgeMaxRetries, judgeInputUsdPerMTok: c.judgeInputUsdPerMTok,
+      judgeTimeoutMs: c.judgeTimeoutMs, judgeMaxRetries: c.judgeMaxRetries, judgeParentWaitMs: c.judgeParentWaitMs, judgeInputUsdPerMTok: c.judgeInputUsdPerMTok,
       judgeOutputUsdPerMTok: c.judgeOutputUsdPerMTok,
     },
     {
@@ -18,7 +18,7 @@ test('the score settings default to the seed\'s thresholds, a 30 s settle delay 
       retryWindowMs: 300_000, abandonMs: 1_800_000, freshnessHalfLifeDays: 90,
       gateAccuracy: 0.85, gateCompleteness: 0.9, gateRelevance: 0.8, gateTimeliness: 0.75,
       judgeBaseUrl: undefined, judgeApiKey: undefined, judgeModel: 'gpt-4o-mini', judgeConcurrency: 2,
-      judgeTimeoutMs: 30_000, judgeMaxRetries: 2, judgeInputUsdPerMTok: 0, judgeOutputUsdPerMTok: 0,
+      judgeTimeoutMs: 30_000, judgeMaxRetries: 2, judgeParentWaitMs: 300_000, judgeInputUsdPerMTok: 0, judgeOutputUsdPerMTok: 0,
     },
   );
 });

@@ -16,8 +16,10 @@ export interface JudgeReply {
 export interface JudgeServer {
   baseURL: string;
   requests: { model: string; messages: { role: string; content: string }[]; response_format?: unknown }[];
-  /** Most requests in flight at the same time so far. */
+  /** Most requests in flight at the same time since the server started or resetPeak(). */
   readonly peakConcurrency: number;
+  /** Starts measuring peakConcurrency afresh (from the requests in flight now). */
+  resetPeak(): void;
   /** Requests being answered right now. */
   readonly inFlight: number;
   respond(responder: (requestIndex: number) => JudgeReply): void;
@@ -63,6 +65,9 @@ export async function startJudgeServer(): Promise<JudgeServer> {
     },
     get inFlight() {
       return inFlight;
+    },
+    resetPeak() {
+      peak = inFlight;
     },
     respond(next) {
       responder = next;

@@ -148,6 +148,19 @@ export const SCORE_SETTINGS = [
     schema: int(0, 10).default(2),
   },
   {
+    key: 'judgeParentWaitMs',
+    env: 'FLYWHEEL_JUDGE_PARENT_WAIT_MS',
+    flag: 'judge-parent-wait-ms',
+    expected: 'an integer from 0 to 86400000 (milliseconds)',
+    description:
+      'How long an interaction whose top span names a parent not stored yet waits for that parent before it is judged as it is (0 = no wait)',
+    // A parent span is exported only when it ends, after its children (the SDK's BatchSpanProcessor
+    // exports each span as it ends): until it arrives, the children's interactions are partial
+    // and are replaced when it does. The wait counts from the last span of the trace to arrive;
+    // a parent that is never exported to us (a remote caller) costs this much delay, no more.
+    schema: int(0, 86_400_000).default(300_000),
+  },
+  {
     key: 'judgeInputUsdPerMTok',
     env: 'FLYWHEEL_JUDGE_INPUT_USD_PER_MTOK',
     flag: 'judge-input-usd-per-mtok',

@@ -35,7 +35,7 @@ export function registerScoreMetrics(registry: Registry, queueDepth: () => Promi
   return {
     scored: new Counter({
       name: 'flywheel_score_interactions_scored_total',
-      help: 'Interactions scored, by what triggered the scoring (ingest, feedback, next_turn, judge, abandon_check)',
+      help: 'Interactions scored, by what triggered the scoring (ingest, feedback, next_turn, judge, abandon_check, parent_check)',
       labelNames: ['trigger'],
       registers,
     }),

@@ -7,7 +7,7 @@ import type pg from 'pg';
 import type { Logger } from '../runtime/logger.ts';
 import { isContention } from '../store/errors.ts';
 import { requestJudgements } from '../store/judgements.ts';
-import { claimDue, type Claim, completeClaims, rescorePredecessors, scheduleRechecks } from '../store/score-queue.ts';
+import { claimDue, type Claim, completeClaims, type Recheck, rescorePredecessors, scheduleRechecks } from '../store/score-queue.ts';
 import { loadScoringInputs, type ScoreRow, type StoredVerdict, writeScores } from '../store/scores.ts';
 import { inTransaction } from '../store/transaction.ts';
 import { assessQuality } from './assess.ts';
@@ -90,7 +90,7 @@ async function scoreProject(
   const rows: ScoreRow[] = [];
   const scored: Scored[] = [];
   const predecessors: { previousId: string; nextId: string }[] = [];
-  const rechecks: { interactionId: string; at: number }[] = [];
+  const rechecks: Recheck[] = [];
   const judgeRequests: { interactionId: string; contentHash: string }[] = [];
   const assessmentOptions = {
     now,
@@ -104,8 +104,9 @@ async function scoreProject(
       timeliness: config.gateTimeliness,
     },
   };
+  const judging = { on: options.judging, now, parentWaitMs: config.judgeParentWaitMs };
   for (const interaction of inputs.interactions) {
-    const { verdict, request } = verdictFor(interaction, inputs.verdicts.get(interaction.id), options.judging);
+    const { verdict, request, judgeAt } = verdictFor(interaction, inputs.verdicts.get(interaction.id), judging);
     if (request !== null) judgeRequests.push({ interactionId: interaction.id, contentHash: request });
     const previous = inputs.previous.get(interaction.id) ?? null;
     const next = inputs.next.get(interaction.id) ?? null;
@@ -117,7 +118,8 @@ async function scoreProject(
     rows.push(toScoreRow(interaction.id, assessment, next?.id ?? null, feedback.length, verdict !== null, options.claimant));
     scored.push({ claim: reasons.get(interaction.id) as Claim, assessment, updatedAt: interaction.updatedAt });
     if (previous !== null) predecessors.push({ previousId: previous.id, nextId: interaction.id });
-    if (assessment.recheckAt !== null) rechecks.push({ interactionId: interaction.id, at: assessment.recheckAt });
+    const recheck = earliestRecheck(interaction.id, assessment.recheckAt, judgeAt);
+    if (recheck !== null) rechecks.push(recheck);
   }
   await writeScores(client, projectId, rows);
   await completeClaims(client, projectId, ids);
@@ -130,13 +132,18 @@ async function scoreProject(
 /**
  * The stored verdict, when it judged the interaction's current content; and the content hash to
  * request a verdict for, when judging is on and there is content no verdict (or request) covers.
+ * An interaction awaiting its parent span is not sent yet: children are exported before their
+ * parent ends, so until the parent arrives each top-most child is an interaction of its own,
+ * replaced (and its verdict thrown away) when the parent comes. It keeps its heuristic scores
+ * meanwhile, and `judgeAt` says when to look again: once the trace has been quiet for
+ * `parentWaitMs`, it is judged as it is (the parent may never be exported to us).
  */
-function verdictFor(
-  interaction: ScoredInteraction,
+export function verdictFor(
+  interaction: ScoredInteraction & { updatedAt: Date; awaitingParent: boolean },
   stored: StoredVerdict | undefined,
-  judging: boolean,
-): { verdict: Verdict | null; request: string | null } {
-  if (!judging && stored === undefined) return { verdict: null, request: null };
+  judging: { on: boolean; now: number; parentWaitMs: number },
+): { verdict: Verdict | null; request: string | null; judgeAt: number | null } {
+  if (!judging.on && stored === undefined) return { verdict: null, request: null, judgeAt: null };
   const content = judgeContentOf(interaction);
   const hash = content === null ? null : contentHash(content);
   const current = stored !== undefined && stored.contentHash === hash;
@@ -144,7 +151,16 @@ function verdictFor(
     current && stored.status === 'done'
       ? { accuracy: stored.accuracy ?? 0, completeness: stored.completeness ?? 0, relevance: stored.relevance ?? 0, rationale: stored.rationale ?? '' }
       : null;
-  return { verdict, request: judging && hash !== null && !current ? hash : null };
+  if (!judging.on || hash === null || current) return { verdict, request: null, judgeAt: null };
+  const judgeAt = interaction.awaitingParent ? interaction.updatedAt.getTime() + judging.parentWaitMs : judging.now;
+  if (judgeAt > judging.now) return { verdict, request: null, judgeAt };
+  return { verdict, request: hash, judgeAt: null };
+}
+
+/** One re-check per interaction (the queue holds one row each): the earlier of the two, with its reason. */
+function earliestRecheck(interactionId: string, abandonAt: number | null, judgeAt: number | null): Recheck | null {
+  if (judgeAt !== null && (abandonAt === null || judgeAt < abandonAt)) return { interactionId, at: judgeAt, reason: 'parent_check' };
+  return abandonAt === null ? null : { interactionId, at: abandonAt, reason: 'abandon_check' };
 }
 
 export function toScoreRow(

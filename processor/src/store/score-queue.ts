@@ -5,7 +5,7 @@
 // before COMMIT leaves them queued.
 import type pg from 'pg';
 
-export type ScoreTrigger = 'ingest' | 'feedback' | 'next_turn' | 'judge' | 'abandon_check';
+export type ScoreTrigger = 'ingest' | 'feedback' | 'next_turn' | 'judge' | 'abandon_check' | 'parent_check';
 
 /**
  * Wraps ingest's interaction upsert (an INSERT ... ON CONFLICT without RETURNING) so the same
@@ -91,20 +91,27 @@ export async function rescorePredecessors(
   );
 }
 
-/** Queues interactions to be looked at again at a given time (ms since the epoch). */
+/** A look again at `at` (ms since the epoch): for abandonment, or to judge once the parent span had its time. */
+export interface Recheck {
+  interactionId: string;
+  at: number;
+  reason: 'abandon_check' | 'parent_check';
+}
+
+/** Queues interactions to be looked at again at a given time. */
 export async function scheduleRechecks(
   client: pg.ClientBase,
   projectId: number,
-  rechecks: readonly { interactionId: string; at: number }[],
+  rechecks: readonly Recheck[],
   settleMs: number,
 ): Promise<void> {
   if (rechecks.length === 0) return;
   await client.query(
     `INSERT INTO score_queue (project_id, interaction_id, changed_at, reason)
-     SELECT $4, id, at - $3 * interval '1 millisecond', 'abandon_check'
-     FROM unnest($1::text[], $2::timestamptz[]) AS r (id, at)
+     SELECT $4, id, at - $3 * interval '1 millisecond', reason
+     FROM unnest($1::text[], $2::timestamptz[], $5::text[]) AS r (id, at, reason)
      ON CONFLICT (project_id, interaction_id) DO UPDATE SET changed_at = least(score_queue.changed_at, EXCLUDED.changed_at)`,
-    [rechecks.map((r) => r.interactionId), rechecks.map((r) => new Date(r.at).toISOString()), settleMs, projectId],
+    [rechecks.map((r) => r.interactionId), rechecks.map((r) => new Date(r.at).toISOString()), settleMs, projectId, rechecks.map((r) => r.reason)],
   );
 }
 

@@ -17,7 +17,12 @@ export interface StoredVerdict {
 }
 
 export interface ScoringInputs {
-  interactions: (ScoredInteraction & { updatedAt: Date })[];
+  /**
+   * `awaitingParent`: the interaction's span, or a stored span above it, names a parent span that
+   * is not stored (yet), so the interaction may be part of a larger one that replaces it when
+   * that parent arrives.
+   */
+  interactions: (ScoredInteraction & { updatedAt: Date; awaitingParent: boolean })[];
   previous: Map<string, Turn>;
   next: Map<string, Turn>;
   feedback: Map<string, StoredFeedback[]>;
@@ -29,11 +34,31 @@ const SCORED_COLUMNS = `id, session_id, start_time_unix_nano, response_time_ms, 
 
 /** Everything the scorer needs for these interactions of one project; ids without an interaction (deleted) are left out. */
 export async function loadScoringInputs(client: pg.ClientBase, projectId: number, ids: readonly string[]): Promise<ScoringInputs> {
+  // awaiting_parent: walking up from the interaction's span through stored parents ends at a
+  // span whose parent is named but not stored. UNION (not UNION ALL) stops on a parent cycle.
   const { rows } = await client.query<Record<string, unknown>>(
-    `SELECT ${SCORED_COLUMNS} FROM interactions WHERE project_id = $1 AND id = ANY ($2::text[])`,
+    `SELECT ${SCORED_COLUMNS}, up.awaiting_parent
+     FROM interactions i CROSS JOIN LATERAL (
+       WITH RECURSIVE chain (span_id, parent_span_id) AS (
+         SELECT s.span_id, s.parent_span_id FROM spans s
+         WHERE s.project_id = $1 AND s.trace_id = i.trace_id AND s.span_id = i.span_id
+         UNION
+         SELECT p.span_id, p.parent_span_id FROM chain
+         JOIN spans p ON p.project_id = $1 AND p.trace_id = i.trace_id AND p.span_id = chain.parent_span_id
+       )
+       SELECT EXISTS (
+         SELECT 1 FROM chain WHERE chain.parent_span_id IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM spans p WHERE p.project_id = $1 AND p.trace_id = i.trace_id AND p.span_id = chain.parent_span_id)
+       ) AS awaiting_parent
+     ) up
+     WHERE i.project_id = $1 AND i.id = ANY ($2::text[])`,
     [projectId, ids],
   );
-  const interactions = rows.map((row) => ({ ...rowToScored(row), updatedAt: row.updated_at as Date }));
+  const interactions = rows.map((row) => ({
+    ...rowToScored(row),
+    updatedAt: row.updated_at as Date,
+    awaitingParent: row.awaiting_parent as boolean,
+  }));
   const present = interactions.map((i) => i.id);
   const previous = new Map<string, Turn>();
   const next = new Map<string, Turn>();
