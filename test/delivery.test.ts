@@ -1,5 +1,7 @@
 // Delivery guarantees: 200 only after commit, idempotent retries, any arrival order.
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { endAgentTrace, startAgentTrace, tracerProvider } from './otel-senders.ts';
 import { startProcessor, type TestProcessor } from './harness.ts';
@@ -18,16 +20,74 @@ const comparable = (row: Record<string, unknown>) => {
   return { ...rest, spanCount: (span_ids as string[]).length, tools: (tools as { name: string }[]).map((t) => t.name) };
 };
 
+/** A pass-through proxy in front of the processor that keeps each request it forwards, body and all. */
+async function recordingProxy(target: string) {
+  const requests: { path: string; contentType: string; body: Buffer }[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const contentType = req.headers['content-type'] ?? '';
+      requests.push({ path: req.url ?? '', contentType, body });
+      void fetch(`${target}${req.url}`, { method: 'POST', headers: { 'content-type': contentType }, body }).then(
+        async (answer) => {
+          res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/octet-stream' });
+          res.end(Buffer.from(await answer.arrayBuffer()));
+        },
+        () => res.writeHead(502).end(),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+const spanItems = async () => {
+  const text = await (await fetch(`${processor.url}/metrics`)).text();
+  const count = (result: string) => Number(new RegExp(`^flywheel_otlp_items_total\\{signal="traces",result="${result}"\\} (\\d+)$`, 'm').exec(text)?.[1]);
+  return { stored: count('stored'), duplicate: count('duplicate') };
+};
+
 test('the same export sent twice stores nothing twice', async () => {
-  const provider = tracerProvider({ url: processor.url, encoding: 'protobuf', gzip: false });
+  // The real protobuf exporter's request, captured on its way to the processor...
+  const proxy = await recordingProxy(processor.url);
+  const provider = tracerProvider({ url: proxy.url, encoding: 'protobuf', gzip: false });
   const t = startAgentTrace(provider, { conversation: 'dup', user: 'u' });
   endAgentTrace(t);
   await provider.forceFlush();
   await provider.shutdown();
+  await proxy.close();
+  assert.deepEqual(
+    proxy.requests.map((r) => [r.path, r.contentType]),
+    [['/v1/traces', 'application/x-protobuf']],
+  );
   const traceId = t.root.spanContext().traceId;
-  const before = await processor.query('SELECT span_id, received_at FROM spans WHERE trace_id = $1 ORDER BY span_id', [traceId]);
+  const spansOf = (trace: string) => processor.query('SELECT span_id, received_at FROM spans WHERE trace_id = $1 ORDER BY span_id', [trace]);
+  const interactionsOf = (trace: string) => processor.query('SELECT * FROM interactions WHERE trace_id = $1', [trace]);
+  const spansBefore = await spansOf(traceId);
+  const interactionsBefore = await interactionsOf(traceId);
+  assert.equal(spansBefore.length, 4);
+  assert.equal(interactionsBefore.length, 1);
+  const itemsBefore = await spanItems();
 
-  // The exporter has no resend switch: replay the same spans as OTLP/JSON, twice.
+  // ...sent again byte for byte, as the exporter's retry after a lost answer would.
+  const again = await fetch(`${processor.url}/v1/traces`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-protobuf' },
+    body: proxy.requests[0]!.body,
+  });
+  assert.equal(again.status, 200);
+  assert.equal((await again.arrayBuffer()).byteLength, 0); // an empty ExportTraceServiceResponse
+  assert.deepEqual(await spansOf(traceId), spansBefore);
+  assert.deepEqual(await interactionsOf(traceId), interactionsBefore);
+  assert.deepEqual(await spanItems(), { stored: itemsBefore.stored, duplicate: itemsBefore.duplicate + 4 });
+
+  // The same for a hand-built OTLP/JSON export, sent twice.
   const turn = agentTurn();
   const body = tracesRequest([turn.root, ...turn.children]);
   const first = await postJson(`${processor.url}/v1/traces`, body);
@@ -39,9 +99,6 @@ test('the same export sent twice stores nothing twice', async () => {
   assert.equal(spans[0]!.n, 4);
   const interactions = await processor.query('SELECT count(*)::int AS n FROM interactions WHERE trace_id = $1', [turn.traceId]);
   assert.equal(interactions[0]!.n, 1);
-
-  const after = await processor.query('SELECT span_id, received_at FROM spans WHERE trace_id = $1 ORDER BY span_id', [traceId]);
-  assert.deepEqual(after, before);
 });
 
 test('log records sent twice are stored once', async () => {
