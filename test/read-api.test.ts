@@ -1,6 +1,6 @@
 // GET /api/interactions (filters, cursor pagination, capped limit) and /api/interactions/:id.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { MAX_PAGE_SIZE } from '../processor/src/api/interactions.ts';
 import { startProcessor, type TestProcessor } from './harness.ts';
 import { agentTurn, postJson, tracesRequest } from './otlp-json-builder.ts';
@@ -98,10 +98,32 @@ test('pages through everything with the cursor, no row twice or missing', async 
   assert.equal(pages, 3);
 });
 
-test('a limit above the cap is served at the cap', async () => {
-  const r = await get(`/api/interactions?limit=${MAX_PAGE_SIZE * 10}`);
-  assert.equal(r.status, 200);
-  assert.equal(r.body.interactions.length, 12);
+describe('with more interactions than the cap', () => {
+  const COUNT = MAX_PAGE_SIZE + 100;
+  let many: TestProcessor;
+  const roots: ReturnType<typeof agentTurn>[] = [];
+  before(async () => {
+    // A processor of its own, so the other tests' listings stay exactly their 12 turns.
+    many = await startProcessor();
+    for (let k = 0; k < COUNT; k++) roots.push(agentTurn({ agent: 'bulk', offsetMs: k * 1000 }));
+    // Root spans only, all in one request: one interaction each.
+    assert.equal((await postJson(`${many.url}/v1/traces`, tracesRequest(roots.map((t) => t.root)))).status, 200);
+  });
+  after(async () => {
+    await many.stop();
+  });
+
+  test('a limit above the cap is served at the cap, with a cursor to the rest', async () => {
+    const first = await fetch(`${many.url}/api/interactions?limit=${MAX_PAGE_SIZE * 10}`);
+    assert.equal(first.status, 200);
+    const page = (await first.json()) as { interactions: { id: string }[]; nextCursor: string | null };
+    assert.equal(page.interactions.length, MAX_PAGE_SIZE);
+    assert.deepEqual(ids(page), newestFirst(roots).slice(0, MAX_PAGE_SIZE));
+    assert.equal(typeof page.nextCursor, 'string');
+    const second = (await (await fetch(`${many.url}/api/interactions?limit=${MAX_PAGE_SIZE * 10}&cursor=${page.nextCursor}`)).json()) as typeof page;
+    assert.deepEqual(ids(second), newestFirst(roots).slice(MAX_PAGE_SIZE));
+    assert.equal(second.nextCursor, null);
+  });
 });
 
 test('bad query parameters are a 400 with the zod message', async () => {
