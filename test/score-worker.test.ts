@@ -2,8 +2,8 @@
 // background, late feedback and the next turn of a conversation re-scoring, and what the REST
 // API and /metrics show. Real processor, real embedded Postgres.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { type TestProcessor, startProcessor } from './harness.ts';
+import { after, before, describe, test } from 'node:test';
+import { type TestPostgres, type TestProcessor, startPostgres, startProcessor } from './harness.ts';
 import { agentTurn, postJson, tracesRequest } from './otlp-json-builder.ts';
 import { contentTurn, evaluationLogs, msAgo, waitFor } from './score-fixtures.ts';
 
@@ -65,17 +65,58 @@ test('an answer matching its expected output is training-eligible', async () => 
   assert.deepEqual([row.accuracy, row.eligible, row.ineligible_reason, row.dimensions.accuracy.source], [1, true, null, 'expected_output']);
 });
 
-test('nothing is scored before the interaction settles; spans arriving meanwhile push it back, so it is scored once', async () => {
-  const turn = contentTurn();
-  const [root, ...children] = turn.spans;
-  await send([root]);
-  assert.deepEqual(await processor.query('SELECT interaction_id FROM interaction_scores WHERE interaction_id = $1', [turn.id]), []);
-  const [queued] = await processor.query('SELECT reason FROM score_queue WHERE interaction_id = $1', [turn.id]);
-  assert.deepEqual(queued, { reason: 'ingest' });
-  await send(children);
-  const row = await scored(turn.id);
-  assert.equal(row.scorings, 1);
-  assert.deepEqual(await processor.query('SELECT * FROM score_queue WHERE interaction_id = $1', [turn.id]), []);
+describe('settling', () => {
+  // Spans are ingested by a processor that does not score (FLYWHEEL_SCORE_WORKERS=0), and a
+  // scoring one is started on the same database only afterwards: nothing can be scored between
+  // the two sends, however slow the machine, so what is asserted holds by construction.
+  let postgres: TestPostgres;
+  let ingestOnly: TestProcessor;
+  before(async () => {
+    postgres = await startPostgres();
+    ingestOnly = await startProcessor({ postgres, settings: { FLYWHEEL_SCORE_WORKERS: '0' } });
+  });
+  after(async () => {
+    await ingestOnly.stop();
+    await postgres.destroy();
+  });
+
+  test('nothing is scored before the interaction settles; spans arriving meanwhile push it back, so it is scored once', async () => {
+    const turn = contentTurn();
+    const [root, ...children] = turn.spans;
+    // changed_at as text: to the microsecond, as the database compares it.
+    const queued = async () =>
+      ingestOnly.query<{ reason: string; changed_at: string }>('SELECT reason, changed_at::text FROM score_queue WHERE interaction_id = $1', [turn.id]);
+    assert.equal((await postJson(`${ingestOnly.url}/v1/traces`, tracesRequest([root] as never[]))).status, 200);
+    const [afterRoot] = await queued();
+    assert.equal(afterRoot!.reason, 'ingest');
+    assert.equal((await postJson(`${ingestOnly.url}/v1/traces`, tracesRequest(children as never[]))).status, 200);
+    const [afterChildren] = await queued();
+    assert.equal(afterChildren!.reason, 'ingest');
+    const [pushedBack] = await ingestOnly.query('SELECT $1::timestamptz > $2::timestamptz AS later', [afterChildren!.changed_at, afterRoot!.changed_at]);
+    assert.deepEqual(pushedBack, { later: true }, 'the later spans pushed the interaction back');
+
+    const scorer = await startProcessor({ postgres, settings: { FLYWHEEL_SCORE_SETTLE_MS: String(SETTLE_MS), FLYWHEEL_SCORE_POLL_MS: '50' } });
+    try {
+      const row = await waitFor('the interaction scored', async () => {
+        const [r] = await scorer.query<Record<string, any>>(
+          `SELECT scorings, first_scored_at - $2::timestamptz >= $3 * interval '1 millisecond' AS settled_first
+           FROM interaction_scores WHERE interaction_id = $1`,
+          [turn.id, afterChildren!.changed_at, SETTLE_MS],
+        );
+        return r;
+      });
+      // Scored only once the last change was SETTLE_MS old (the database's clock both times).
+      assert.deepEqual(row, { scorings: 1, settled_first: true });
+      // Its queue row went in the same transaction, so nothing is left to score it again: after
+      // several more polls it is still scored once.
+      assert.deepEqual(await scorer.query('SELECT * FROM score_queue WHERE interaction_id = $1', [turn.id]), []);
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS + 10 * 50));
+      assert.deepEqual(await scorer.query('SELECT scorings FROM interaction_scores WHERE interaction_id = $1', [turn.id]), [{ scorings: 1 }]);
+      assert.deepEqual(await scorer.query('SELECT * FROM score_queue WHERE interaction_id = $1', [turn.id]), []);
+    } finally {
+      await scorer.stop();
+    }
+  });
 });
 
 test('late feedback re-scores: satisfaction and accuracy come from it, and the detail lists it', async () => {
@@ -196,16 +237,70 @@ test('GET /api/scores/summary counts scored interactions per agent and time buck
   assert.match(((await bad.json()) as { error: string }).error, /invalid query: .*bucket/s);
 });
 
-test('/metrics shows scorings, score distributions, gate results and scoring lag', async () => {
+/** Every sample of /metrics, by series (name and labels as printed). */
+async function metricSamples(): Promise<Map<string, number>> {
   const text = await (await fetch(`${processor.url}/metrics`)).text();
-  assert.match(text, /^flywheel_score_interactions_scored_total\{trigger="ingest"\} \d+/m);
-  assert.match(text, /^flywheel_score_interactions_scored_total\{trigger="feedback"\} \d+/m);
-  assert.match(text, /^flywheel_score_value_bucket\{le="0\.9",dimension="relevance",source="heuristic"\} \d+/m);
-  assert.match(text, /^flywheel_score_gate_total\{result="eligible"\} [1-9]/m);
-  assert.match(text, /^flywheel_score_gate_total\{result="ineligible"\} [1-9]/m);
-  assert.match(text, /^flywheel_score_outcomes_total\{outcome="improve"\} [1-9]/m);
-  assert.match(text, /^flywheel_score_dimension_missing_total\{dimension="relevance"\} [1-9]/m);
-  assert.match(text, /^flywheel_score_lag_seconds_count [1-9]/m);
-  assert.match(text, /^flywheel_score_queue_depth \d+/m);
+  return new Map([...text.matchAll(/^(\w+(?:\{[^}]*\})?) (\S+)$/gm)].map(([, series, value]) => [series!, Number(value)]));
+}
+
+test('/metrics shows scorings, score distributions, gate results and scoring lag', async () => {
+  // Start from a quiet queue (only re-checks due far ahead), so every change below is this test's.
+  await waitFor('nothing due soon in score_queue', async () => {
+    const [row] = await processor.query<{ n: number }>(`SELECT count(*)::int AS n FROM score_queue WHERE changed_at < now() + interval '1 minute'`);
+    return row!.n === 0 ? true : undefined;
+  });
+  const before = await metricSamples();
+  const eligible = contentTurn({ agent: 'metrics-agent', expected: 'A-1001 shipped with DHL' });
+  const failing = contentTurn({ agent: 'metrics-agent', toolError: 'TimeoutError' });
+  const withoutContent = agentTurn({ agent: 'metrics-agent', offsetMs: msAgo(60_000) });
+  await send([...eligible.spans, ...failing.spans, withoutContent.root, ...withoutContent.children]);
+  await Promise.all([eligible.id, failing.id, withoutContent.id].map((id) => scored(id)));
+  assert.equal((await postJson(`${processor.url}/api/feedback`, { interactionId: failing.id, rating: 1 })).status, 201);
+  await scored(failing.id, 2);
+  // The counters move just after the scores commit: wait for the fourth scoring to be counted.
+  const delta = (after: Map<string, number>, series: string) => (after.get(series) ?? 0) - (before.get(series) ?? 0);
+  const scoredSeries = ['flywheel_score_interactions_scored_total{trigger="ingest"}', 'flywheel_score_interactions_scored_total{trigger="feedback"}'];
+  const after = await waitFor('the scorings counted', async () => {
+    const samples = await metricSamples();
+    return scoredSeries.reduce((n, series) => n + delta(samples, series), 0) === 4 ? samples : undefined;
+  });
+  assert.deepEqual(
+    Object.fromEntries(
+      [
+        ...scoredSeries,
+        'flywheel_score_value_count{dimension="relevance",source="heuristic"}',
+        'flywheel_score_value_bucket{le="0.9",dimension="relevance",source="heuristic"}',
+        'flywheel_score_gate_total{result="eligible"}',
+        'flywheel_score_gate_total{result="ineligible"}',
+        'flywheel_score_outcomes_total{outcome="reinforce"}',
+        'flywheel_score_outcomes_total{outcome="improve"}',
+        'flywheel_score_dimension_missing_total{dimension="accuracy"}',
+        'flywheel_score_dimension_missing_total{dimension="relevance"}',
+        'flywheel_score_lag_seconds_count',
+      ].map((series) => [series, delta(after, series)]),
+    ),
+    {
+      // Three first scorings after ingest, one re-score for the feedback.
+      'flywheel_score_interactions_scored_total{trigger="ingest"}': 3,
+      'flywheel_score_interactions_scored_total{trigger="feedback"}': 1,
+      // Heuristic relevance: the eligible turn, and the failing one twice; all of them 1.
+      'flywheel_score_value_count{dimension="relevance",source="heuristic"}': 3,
+      'flywheel_score_value_bucket{le="0.9",dimension="relevance",source="heuristic"}': 0,
+      'flywheel_score_gate_total{result="eligible"}': 1,
+      'flywheel_score_gate_total{result="ineligible"}': 3,
+      // Satisfaction 0.75 with no signal; 0.525 with a tool failure, then 0 from the rating.
+      'flywheel_score_outcomes_total{outcome="reinforce"}': 2,
+      'flywheel_score_outcomes_total{outcome="improve"}': 2,
+      // No reference, verdict or feedback yet for the failing turn and the one without content.
+      'flywheel_score_dimension_missing_total{dimension="accuracy"}': 2,
+      'flywheel_score_dimension_missing_total{dimension="relevance"}': 1,
+      // Lag is measured for scorings after ingest only.
+      'flywheel_score_lag_seconds_count': 3,
+    },
+  );
+  assert.ok(after.has('flywheel_score_value_bucket{le="0.9",dimension="relevance",source="heuristic"}'));
+  assert.ok(after.has('flywheel_score_queue_depth'));
+  assert.ok(after.has('flywheel_judge_cost_usd_total'));
+  const text = await (await fetch(`${processor.url}/metrics`)).text();
   assert.match(text, /^# TYPE flywheel_judge_requests_total counter/m);
 });
