@@ -68,7 +68,7 @@ const CHAT: Row = {
   provider: 'openai',
   input_tokens: '42',
   output_tokens: '9',
-  // Not emitted by the package (peer-conventions.md §1): unknown, not 0.
+  // Not emitted by the package (its src/instrumentation.ts): unknown, not 0.
   cache_read_input_tokens: null,
   cache_creation_input_tokens: null,
   reasoning_output_tokens: null,

@@ -94,7 +94,7 @@ const CHAT: Row = {
   output_tokens: '9',
   cache_read_input_tokens: '8',
   cache_creation_input_tokens: null,
-  // Not emitted for OpenAI (peer-conventions.md §5): unknown, not 0.
+  // Not emitted for OpenAI chat (openlit dist/instrumentation/openai/wrapper.js): unknown, not 0.
   reasoning_output_tokens: null,
   intent: null,
   confidence: null,

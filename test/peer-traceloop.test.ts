@@ -65,7 +65,7 @@ const CHAT: Row = {
   provider: 'openai',
   input_tokens: '42',
   output_tokens: '9',
-  // Not emitted for OpenAI chat (peer-conventions.md §3): unknown, not 0.
+  // Not emitted for OpenAI chat (@traceloop/instrumentation-openai 0.27.0 dist): unknown, not 0.
   cache_read_input_tokens: null,
   cache_creation_input_tokens: null,
   reasoning_output_tokens: null,

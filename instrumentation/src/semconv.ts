@@ -2,8 +2,8 @@
 //
 // The gen_ai.* strings are copied, not imported: `@opentelemetry/semantic-conventions/incubating`
 // (1.45.0) marks them all deprecated ("moved to the GenAI repository") and its README advises
-// instrumentations to copy what they need. Names are those of semconv v1.41 (the last release
-// that carries GenAI), as listed in ../shared/reference/genai-semconv.md. Naming follows that
+// instrumentations to copy what they need. Copied from semantic-conventions v1.41.0 (the last
+// release that carries GenAI), model/gen-ai/{registry,events}.yaml. Naming follows that
 // package: ATTR_ + upper snake of the key, EVENT_ for events, _VALUE_ for enum values.
 // This project's own names (`flywheel.*`) sit at the end, used only where OTel has none.
 
@@ -91,7 +91,7 @@ export const ATTR_ERROR_TYPE = 'error.type';
 export const ERROR_TYPE_VALUE_OTHER = '_OTHER';
 export const ATTR_USER_ID = 'user.id';
 
-// --- This project's own names (DESIGN.md, "The interaction record") ---
+// --- This project's own names (README, "What the processor does with the data") ---
 export const ATTR_FLYWHEEL_INTENT = 'flywheel.intent';
 /** Number in [0, 1]. */
 export const ATTR_FLYWHEEL_CONFIDENCE = 'flywheel.confidence';

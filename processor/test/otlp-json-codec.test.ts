@@ -18,7 +18,7 @@ function decodeError(body: Uint8Array, decode: (body: Uint8Array, encoding: 'jso
   assert.fail('expected an OtlpDecodeError');
 }
 
-describe('OTLP/JSON quirks (otlp-http.md §4)', () => {
+describe('OTLP/JSON quirks (OTLP spec, "JSON Protobuf Encoding")', () => {
   it('accepts enum names as well as numbers', () => {
     const [span] = decodeTraces(oneSpan({ ...ids, kind: 'SPAN_KIND_CLIENT', status: { code: 'STATUS_CODE_ERROR' } }), 'json').items;
     assert.equal(span!.kind, 3);

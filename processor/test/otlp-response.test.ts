@@ -6,7 +6,7 @@ import { encodeExportResponse, encodeStatus } from '../src/otlp/response.ts';
 const bytes = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex.replaceAll(' ', ''), 'hex'));
 const text = (body: Uint8Array): string => new TextDecoder().decode(body);
 
-describe('encodeExportResponse (otlp-http.md §3 vectors)', () => {
+describe('encodeExportResponse (OTLP spec, "OTLP/HTTP Response")', () => {
   it('leaves partial_success unset when all was accepted: 0 bytes of protobuf, {} in JSON', () => {
     for (const signal of ['traces', 'logs', 'metrics'] as const) {
       assert.deepStrictEqual(encodeExportResponse(signal, 0, '', 'protobuf'), new Uint8Array(0));

@@ -159,7 +159,7 @@ describe('decodeTraces', () => {
   });
 });
 
-describe('decodeTraces span validity (otlp-http.md §6)', () => {
+describe('decodeTraces span validity (trace.proto, Span.trace_id/span_id)', () => {
   const good = { traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8) };
   // Each case: the ids of one span, and why it is rejected (null: kept).
   const cases: { ids: Record<string, string>; rejection: { reason: RejectReason; message: string } | null }[] = [

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadConfig } from '../src/config/config.ts';
 
-test('the score settings default to the seed\'s thresholds, a 30 s settle delay and no judge', () => {
+test('the score settings default to the README\'s thresholds, a 30 s settle delay and no judge', () => {
   const c = loadConfig({});
   assert.deepEqual(
     {

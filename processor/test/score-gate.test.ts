@@ -14,7 +14,7 @@ const dims = (overrides: Partial<Record<Dimension, DimensionScore>> = {}): Recor
   ...overrides,
 });
 
-test('the default thresholds are the seed\'s: 0.85, 0.90, 0.80, 0.75', () => {
+test('the default thresholds are the README\'s: 0.85, 0.90, 0.80, 0.75', () => {
   assert.deepEqual(DEFAULT_THRESHOLDS, { accuracy: 0.85, completeness: 0.9, relevance: 0.8, timeliness: 0.75 });
 });
 

@@ -7,7 +7,7 @@ import type { LogRow, SpanRow } from '../store/telemetry-rows.ts';
 
 const count = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 
-/** The interaction as the API shows it: the fields of DESIGN.md's table, camelCase. */
+/** The interaction as the API shows it (README, "REST: interactions"): its columns, camelCase. */
 export function interactionToJson(row: InteractionRow) {
   return {
     id: row.id,

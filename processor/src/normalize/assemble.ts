@@ -157,8 +157,8 @@ function isAgent(node: Node): boolean {
 /**
  * Bottom-up facts of a subtree (children are summarised first). Tokens, per field: a span's
  * subtree reports the sum over its children's subtrees when any child subtree reports the field,
- * else the span's own count. So an agent span that carries run totals is not added to its LLM
- * calls (peer-conventions.md, "Double counting"); it counts only when no call beneath reports.
+ * else the span's own count. So an agent span with run totals (the `ai` package's run spans, per
+ * its telemetry docs) is not added to its LLM calls; it counts only when no call beneath reports.
  * Null means no span reported the field, never zero.
  */
 function summarise(node: Node): void {

@@ -31,8 +31,8 @@ export function countOf(value: AttributeValue | undefined): number | null {
 
 /**
  * The structured value behind an attribute that may be a JSON string ("on spans MAY be a JSON
- * string", genai-semconv.md §2). Strings that do not start like a JSON object or array are
- * returned unchanged, so plain text stays text; so is a string that fails to parse.
+ * string", semconv v1.41 docs/gen-ai/gen-ai-spans.md). Strings not starting like a JSON object or
+ * array are returned unchanged, so plain text stays text; so is a string that fails to parse.
  */
 export function structuredOf(value: AttributeValue | undefined): AttributeValue {
   if (value === undefined) return null;

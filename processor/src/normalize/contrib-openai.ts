@@ -1,5 +1,5 @@
 // Adapter for @opentelemetry/instrumentation-openai, the opentelemetry-js-contrib package, as it
-// emits today (0.22.0; peer-conventions.md §1): GenAI semconv spans, of v1.36 for Chat
+// emits today (0.22.0; its README and src/instrumentation.ts): GenAI semconv spans, of v1.36 for Chat
 // Completions (`gen_ai.system`) and of v1.38 for Responses, with message content only in OTLP log
 // records (the per-message `gen_ai.*.message` / `gen_ai.choice` events, and
 // `gen_ai.client.inference.operation.details` for Responses). The GenAI semconv adapter reads
@@ -10,7 +10,7 @@
 // - A Responses function-call part's `id` is the output item's id (`fc_...`); the id that the
 //   tool result refers to is in an extra `call_id`. That one becomes the part's id.
 // - Reasoning summaries are written `{type: "reasoning", text}`; semconv says `content`.
-// Not emitted (peer-conventions.md §1): cache and reasoning tokens, tool definitions, session and
+// Not emitted (src/instrumentation.ts): cache and reasoning tokens, tool definitions, session and
 // user ids, time to first token; streamed usage only when the app sets stream_options.include_usage.
 import type { AttributeValue, SpanRecord } from '../otlp/records.ts';
 import type { InteractionEvent, Message } from './interaction.ts';

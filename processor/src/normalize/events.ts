@@ -1,7 +1,7 @@
 // GenAI events joined to their span. An event arrives either as a span event or as an OTLP log
-// record carrying the span's trace and span ids (genai-semconv.md §5), in any order relative to
-// the span; both become InteractionEvents. The order of the result depends only on the events
-// themselves, never on the order they arrived in.
+// record with the span's trace and span ids (semconv v1.41 docs/gen-ai/gen-ai-events.md), in any
+// order relative to the span; both become InteractionEvents. The result's order depends only on
+// the events themselves, never on the order they arrived in.
 import type { LogRecord, SpanRecord } from '../otlp/records.ts';
 import type { InteractionEvent } from './interaction.ts';
 import { stringOf } from './attribute-values.ts';

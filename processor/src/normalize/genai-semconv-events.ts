@@ -1,4 +1,4 @@
-// Message content carried by GenAI events rather than span attributes (genai-semconv.md §5, §6):
+// Message content carried by GenAI events rather than span attributes (semconv v1.41 model/gen-ai/):
 // the gen_ai.client.inference.operation.details event (v1.37+), the per-message events
 // gen_ai.{system,user,assistant,tool}.message and gen_ai.choice (v1.28-v1.36), and the v1.26
 // gen_ai.content.prompt / gen_ai.content.completion span events. Any of them may arrive as a span
@@ -44,7 +44,7 @@ export function messagesFromEvents(events: readonly InteractionEvent[]): EventMe
 /**
  * Input and system instructions from the first details event that has them. Output messages are
  * concatenated over all details events: the contrib openai Responses patch emits one event per
- * streamed output item (peer-conventions.md §1).
+ * streamed output item (its src/instrumentation.ts, `response.output_item.done`).
  */
 function fromOperationDetails(events: readonly InteractionEvent[]): EventMessages {
   const result: EventMessages = { systemInstructions: null, input: null, output: null };

@@ -1,5 +1,5 @@
 // Messages flattened into indexed span attributes, as Traceloop/OpenLLMetry emitted them under
-// gen_ai.* before its 0.23 move to the semconv shape (genai-semconv.md §6, peer-conventions.md §3):
+// gen_ai.* before 0.23 moved it to semconv (@traceloop/instrumentation-openai 0.22.5 instrumentation.ts):
 //   gen_ai.prompt.{i}.role | content | tool_call_id
 //   gen_ai.completion.{i}.role | content | finish_reason
 //   gen_ai.completion.{i}.tool_calls.{j}.id | name | arguments

@@ -1,5 +1,5 @@
 // Adapter for the OpenTelemetry GenAI semantic conventions: the latest shape (v1.37-v1.41 and
-// the GenAI repo) and the older forms still in traffic (genai-semconv.md §6, §9): gen_ai.system,
+// the GenAI repo) and older forms still in traffic (semconv CHANGELOG.md, v1.27-v1.37): gen_ai.system,
 // prompt/completion token names, gen_ai.prompt/gen_ai.completion, the per-message events, the
 // operation-details event, and the indexed gen_ai.prompt.{i}.* attributes.
 // It is the lowest-priority adapter: peer conventions that also emit gen_ai.* names read their
@@ -43,7 +43,7 @@ export function matches(span: SpanRecord): boolean {
 }
 
 /**
- * Renamed gen_ai.system values (genai-semconv.md §6: v1.33, v1.35, v1.37), keyed lower-case:
+ * Renamed gen_ai.system values (semconv CHANGELOG.md: v1.33, v1.35, v1.37), keyed lower-case:
  * values are compared case-insensitively (`OpenAI` appears in the wild).
  */
 const PROVIDER_ALIASES: Readonly<Record<string, string>> = {
@@ -54,7 +54,7 @@ const PROVIDER_ALIASES: Readonly<Record<string, string>> = {
   xai: 'x_ai',
 };
 
-/** Traceloop's pre-semconv `llm.request.type` values (peer-conventions.md §3, before 0.23). */
+/** Traceloop's pre-semconv `llm.request.type` values (@traceloop/instrumentation-openai < 0.23). */
 const LLM_REQUEST_TYPE_OPERATIONS: Readonly<Record<string, string>> = {
   chat: semconv.GEN_AI_OPERATION_NAME_VALUE_CHAT,
   completion: semconv.GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION,
@@ -126,8 +126,8 @@ function nameSuffix(spanName: string, operation: string): string | null {
 }
 
 /**
- * Messages, first source that has content wins, input and output separately (genai-semconv.md
- * §9.4): span attributes -> gen_ai.client.inference.operation.details event -> per-message
+ * Messages, first source that has content wins, input and output separately, newest form
+ * first: span attributes -> gen_ai.client.inference.operation.details event -> per-message
  * events -> gen_ai.prompt / gen_ai.completion (span event or span attribute) -> indexed
  * gen_ai.prompt.{i}.* attributes.
  */

@@ -1,5 +1,5 @@
 // The interaction record: one agent turn, assembled from the spans (and GenAI log events)
-// of one trace. Field names follow the table in DESIGN.md, in camelCase.
+// of one trace. Field names: the interactions table's columns, camelCase, as the API shows them.
 import type { AttributeValue } from '../otlp/records.ts';
 
 /** A message in the GenAI semconv shape: `{role, parts, name?, finish_reason?}`. */

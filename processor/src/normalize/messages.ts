@@ -1,5 +1,5 @@
-// Messages in every shape seen on the wire, converted to the GenAI semconv shape
-// `{role, parts, name?, finish_reason?}` (genai-semconv.md §4). Accepted shapes, per item:
+// Messages in every shape seen on the wire, converted to the GenAI semconv shape `{role, parts,
+// name?, finish_reason?}` (v1.41 docs/gen-ai/gen-ai-*-messages.json). Accepted shapes, per item:
 // - semconv messages (`parts`), from gen_ai.input.messages / gen_ai.output.messages;
 // - OpenAI chat messages (`content`, `tool_calls`, `tool_call_id`, `function_call`), from
 //   gen_ai.prompt / gen_ai.completion and the v1.28-v1.36 per-message events;
@@ -15,7 +15,7 @@ export type MessagePart = Message['parts'][number];
 /**
  * Finish reasons are stored in the semconv output-message spelling (schema enum: stop, length,
  * content_filter, tool_call, error). Providers and the old gen_ai.choice event say `tool_calls`,
- * the Vercel AI SDK `tool-calls` / `content-filter` (peer-conventions.md, "Finish reasons"),
+ * the Vercel AI SDK `tool-calls` / `content-filter` (the `ai` package's FinishReason type),
  * OpenAI's legacy function calling `function_call`. Other values pass through lower-cased.
  */
 const FINISH_REASON_ALIASES: Readonly<Record<string, string>> = {
@@ -177,7 +177,7 @@ const PART_CONVERSIONS: Readonly<Record<string, (block: AttributeObject) => Mess
     if (typeof b['arguments'] === 'string') part['arguments'] = structuredOf(b['arguments']);
     return part;
   },
-  // The v1.41 registry example wrote `result`; the schema says `response` (genai-semconv.md §4).
+  // The v1.41 registry example wrote `result`; gen-ai-input-messages.json says `response`.
   tool_call_response: (b) => {
     if (b['response'] !== undefined || b['result'] === undefined) return { ...b, type: 'tool_call_response' };
     const { result, ...rest } = b;

@@ -1,5 +1,5 @@
 // Adapter for OpenInference (Arize Phoenix): spans marked `openinference.span.kind`, content as
-// flattened span attributes (peer-conventions.md §2; OpenInference spec/semantic_conventions.md,
+// flattened span attributes (Arize-ai/openinference spec/semantic_conventions.md,
 // @arizeai/openinference-semantic-conventions 2.12.0). Read from the spans of
 // @arizeai/openinference-instrumentation-openai 4.2.7 (processor/test/fixtures/peers/openinference-*).
 //

@@ -1,5 +1,5 @@
-// Adapter for OpenLIT's Node SDK (`openlit`; peer-conventions.md §5): GenAI semconv spans, which the
-// GenAI semconv adapter reads, plus OpenLIT's own names for what the spec names otherwise.
+// Adapter for OpenLIT's Node SDK (`openlit`, dist/semantic-convention.js): GenAI semconv spans,
+// which the GenAI semconv adapter reads, plus OpenLIT's own names for what the spec names otherwise.
 // Read from openlit 1.15.0 with openai 7.57.0 (processor/test/fixtures/peers/openlit-*).
 //
 // Quirks, from openlit 1.15.0 dist/:

@@ -1,6 +1,6 @@
 // The convention adapters, highest priority first, and how one span is read through them:
 // every adapter that matches contributes; a higher adapter's facts win, lower ones fill gaps
-// (peer-conventions.md §6: "first match wins, then fill gaps from generic gen_ai.*").
+// (README, "Compatibility with other instrumentations").
 // A peer convention is added as one file exporting name, priority, matches and toSpanFacts,
 // imported and listed here.
 import type { SpanRecord } from '../otlp/records.ts';
@@ -15,7 +15,7 @@ import * as traceloop from './traceloop.ts';
 import * as vercelAi from './vercel-ai.ts';
 
 /**
- * Priorities follow peer-conventions.md §6 ("Which convention a span speaks"): a span that carries
+ * Priorities go from the most specific convention to the most generic: a span that carries
  * several conventions (an AI SDK span enriched by @arizeai/openinference-vercel has openinference.*
  * and ai.* keys; every peer's model-call span has gen_ai.* ones) is read first in the more specific.
  */

@@ -2,9 +2,9 @@
 // conventions, the general OTel names beside them, and this project's own `flywheel.*` names.
 //
 // The gen_ai.* strings are copied, not imported: `@opentelemetry/semantic-conventions/incubating`
-// (1.45.0) marks them all deprecated ("moved to the GenAI repository"), and its README advises
-// instrumentations to copy what they need (../shared/reference/genai-semconv.md §8). Naming
-// follows that package: ATTR_ + upper snake of the key, EVENT_ for event names, _VALUE_ for values.
+// (1.45.0) marks them all deprecated ("moved to the GenAI repository"); its README says to copy
+// them. Copied from semantic-conventions v1.41.0 model/gen-ai/{registry,events}.yaml, deprecated/.
+// Naming follows that package: ATTR_ + upper snake of the key, EVENT_ for events, _VALUE_ for values.
 // Peer conventions (OpenInference, Traceloop, Vercel AI SDK...) keep their names in their adapter.
 
 // --- Operation (gen_ai.operation.name and its values, v1.41) ---
@@ -41,7 +41,7 @@ export const GEN_AI_INFERENCE_OPERATIONS: ReadonlySet<string> = new Set([
 
 // --- Provider ---
 export const ATTR_GEN_AI_PROVIDER_NAME = 'gen_ai.provider.name';
-/** Renamed to gen_ai.provider.name in v1.37; some of its values were renamed too (§6). */
+/** Renamed to gen_ai.provider.name in v1.37; some values in v1.33, v1.35 (semconv CHANGELOG.md). */
 export const ATTR_GEN_AI_SYSTEM = 'gen_ai.system';
 
 // --- Request / response ---
@@ -87,7 +87,7 @@ export const ATTR_GEN_AI_PROMPT = 'gen_ai.prompt';
 export const ATTR_GEN_AI_COMPLETION = 'gen_ai.completion';
 // Indexed flat attributes `gen_ai.prompt.{i}.role|content|tool_call_id` and
 // `gen_ai.completion.{i}.role|content|finish_reason|tool_calls.{j}.id|name|arguments|function_call.name|arguments`
-// (Traceloop/OpenLLMetry before 0.23; peer-conventions.md §3). Prefixes, followed by the index.
+// (@traceloop/instrumentation-openai before 0.23, src/instrumentation.ts). Prefixes, then the index.
 export const ATTR_GEN_AI_PROMPT_INDEXED_PREFIX = 'gen_ai.prompt.';
 export const ATTR_GEN_AI_COMPLETION_INDEXED_PREFIX = 'gen_ai.completion.';
 /** Traceloop's pre-semconv operation marker (`chat` | `completion` | `rerank`), read beside the indexed attributes. */
@@ -127,7 +127,7 @@ export const ATTR_USER_ID = 'user.id';
 export const ATTR_ENDUSER_ID = 'enduser.id';
 export const ATTR_SESSION_ID = 'session.id';
 
-// --- This project's own names, only where OTel has none (DESIGN.md, "The interaction record") ---
+// --- Our own names, where OTel has none (README, "What the processor does with the data") ---
 export const ATTR_FLYWHEEL_INTENT = 'flywheel.intent';
 /** Number in [0, 1]. */
 export const ATTR_FLYWHEEL_CONFIDENCE = 'flywheel.confidence';

@@ -1,4 +1,4 @@
-// Adapter for Traceloop / OpenLLMetry JS (peer-conventions.md §3): spans of the
+// Adapter for Traceloop / OpenLLMetry JS (traceloop/openllmetry-js): spans of the
 // @traceloop/node-server-sdk (withWorkflow / withTask / withAgent / withTool: `traceloop.span.kind`,
 // `traceloop.entity.*`, `traceloop.association.properties.*`) and of its instrumentations. Model
 // calls are read by the GenAI semconv adapter, which fills what this one leaves empty: from 0.23

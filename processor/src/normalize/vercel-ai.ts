@@ -1,4 +1,4 @@
-// Adapter for the Vercel AI SDK (`ai`), both of its telemetry shapes (peer-conventions.md §4):
+// Adapter for the Vercel AI SDK (`ai`), both of its telemetry shapes (its docs, 60-telemetry.mdx):
 // - the `ai.*` spans of `experimental_telemetry` in ai 4-6 and of @ai-sdk/otel's
 //   LegacyOpenTelemetry in ai 7: `ai.generateText` / `ai.streamText` (one run, read as an agent
 //   invocation) over `*.doGenerate` / `*.doStream` (one model call each), `ai.toolCall`,
@@ -12,12 +12,12 @@
 // Quirks:
 // - A run span holds the run's usage (ai 4-5 generateText: the last step's only; later: summed
 //   over steps) and each call span its own: assembly sums the calls and never adds the run.
-// - Token names changed twice (peer-conventions.md §4, "Usage keys"); every generation is read.
+// - Token names changed twice (ai's generate-text.ts, stream-text.ts); every generation is read.
 //   ai 4 reports OpenAI cached and reasoning tokens only in `ai.response.providerMetadata`.
 // - Timings are milliseconds in `ai.*` and seconds in the ai 7 semconv spans.
 // - Session and user ids have no key of their own: the app puts them in
 //   `ai.telemetry.metadata.*` (ai 4-6) or the runtime context (`ai.settings.context.*`, ai 7) under
-//   names of its choosing; the names below are those Langfuse reads (peer-conventions.md §5).
+//   names of its choosing; the names below are those Langfuse reads (its OtelIngestionProcessor.ts).
 import type { AttributeValue, Attributes, SpanRecord } from '../otlp/records.ts';
 import type { InteractionEvent, Message } from './interaction.ts';
 import { emptySpanFacts, exceptionTypeOf, type SpanFacts } from './convention.ts';

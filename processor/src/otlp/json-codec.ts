@@ -1,8 +1,8 @@
 // OTLP/JSON: JSON.parse, then a walk driven by the same schema as the binary codec (schema.ts),
-// producing the trees wire.ts describes. The OTLP deviations from proto3 JSON are handled here
-// (otlp-http.md §4): ids are hex, not base64; int64s come as strings or numbers; enums as
-// integers or names; doubles may be "NaN"/"Infinity"/"-Infinity"; null means absent; unknown
-// keys are ignored; snake_case keys are accepted beside lowerCamelCase, as the Collector does.
+// producing the trees wire.ts describes. OTLP's deviations from proto3 JSON (opentelemetry-proto
+// docs/specification.md, "JSON Protobuf Encoding"): ids are hex, not base64; int64s are strings or
+// numbers; enums integers or names; doubles may be "NaN"/"Infinity"/"-Infinity"; null is absent;
+// unknown keys are ignored; snake_case keys are accepted beside lowerCamelCase, as the Collector does.
 // protobufjs's fromObject is not used: it expects base64 ids and rejects nothing.
 import protobuf from 'protobufjs';
 import { OtlpDecodeError } from './decode-error.ts';

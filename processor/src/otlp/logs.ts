@@ -1,5 +1,5 @@
-// A decoded ExportLogsServiceRequest to LogRecords. No record is rejected: trace and span ids
-// are optional on logs, so unusable ones only unlink the record from its span (otlp-http.md §6).
+// A decoded ExportLogsServiceRequest to LogRecords. No record is rejected: trace and span ids are
+// optional (opentelemetry-proto logs.proto, LogRecord.trace_id/span_id); bad ones unlink the record.
 import type { Decoded, LogRecord, ResourceRecord, ScopeRecord } from './records.ts';
 import { toAttributeValue, toAttributes } from './any-value.ts';
 import { SPAN_ID_BYTES, TRACE_ID_BYTES, hexId } from './ids.ts';

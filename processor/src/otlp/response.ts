@@ -1,5 +1,5 @@
-// Response bodies (otlp-http.md §3), encoded like the request was: Export*ServiceResponse for a
-// 200, google.rpc.Status for every 4xx/5xx.
+// Response bodies (opentelemetry-proto docs/specification.md, "OTLP/HTTP Response"), encoded like
+// the request was: Export*ServiceResponse for a 200, google.rpc.Status for every 4xx/5xx.
 import type { OtlpEncoding } from './decode.ts';
 import { otlpTypes } from './schema.ts';
 

@@ -1,5 +1,5 @@
-// The OTLP messages we read and write, written by us from opentelemetry-proto v1.11.0 (field
-// tables in /work/shared/reference/otlp-http.md §5 and the upstream .proto files). Only what a
+// The OTLP messages we read and write, written by us from opentelemetry-proto v1.11.0
+// (opentelemetry/proto/**/*.proto) and googleapis google/rpc/status.proto. Only what a
 // receiver needs: the three Export*ServiceRequest trees, their responses and google.rpc.Status.
 //
 // Deliberate differences from the upstream text, none of which changes the wire format:

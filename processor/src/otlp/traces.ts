@@ -1,5 +1,5 @@
 // A decoded ExportTraceServiceRequest to SpanRecords, rejecting spans whose ids or timestamps
-// are unusable (otlp-http.md §6): the rest of the batch is kept and the client told through
+// are unusable (opentelemetry-proto trace.proto, Span): the rest is kept and the client told through
 // partial_success. Enum fields (kind, status.code) are open in proto3: any value is kept.
 import type { Decoded, RejectReason, Rejection, ResourceRecord, ScopeRecord, SpanEventRecord, SpanLinkRecord, SpanRecord } from './records.ts';
 import { toAttributes } from './any-value.ts';

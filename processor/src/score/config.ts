@@ -6,7 +6,7 @@ import { type ConfigOf, fraction, int, ms, type Setting } from '../config/settin
 
 const nonNegative = () => z.coerce.number().min(0).max(1_000_000);
 
-/** The seed's thresholds (DESIGN.md, "Quality assessment"). */
+/** The project's default gate thresholds (README, "Quality assessment"). */
 export const DEFAULT_THRESHOLDS = { accuracy: 0.85, completeness: 0.9, relevance: 0.8, timeliness: 0.75 } as const;
 
 export const SCORE_SETTINGS = [

@@ -1,9 +1,9 @@
-// The training gate and the feedback loop's outcome (DESIGN.md, "Quality assessment" and
-// "Feedback loop"): eligible for training only over every threshold; satisfaction above 0.7
+// The training gate and the feedback loop's outcome (README, "Quality assessment"):
+// eligible for training only over every threshold; satisfaction above 0.7
 // reinforces, anything else marks the failing dimensions as improvement areas.
 import { type Dimension, type DimensionScore, GATED_DIMENSIONS, type GateResult, type Thresholds } from './quality.ts';
 
-/** Satisfaction above this reinforces the interaction (DESIGN.md). */
+/** Satisfaction above this reinforces the interaction (README, "Quality assessment"). */
 export const REINFORCE_ABOVE = 0.7;
 
 export function applyGate(dimensions: Record<Dimension, DimensionScore>, thresholds: Thresholds): GateResult {

@@ -2,7 +2,7 @@
 // neighbours in the conversation, a judge verdict) and what it returns (an Assessment).
 import type { Interaction } from '../normalize/interaction.ts';
 
-/** The four dimensions of the seed, gated for training, and user satisfaction. */
+/** The four quality dimensions gated for training, and user satisfaction. */
 export const GATED_DIMENSIONS = ['accuracy', 'completeness', 'relevance', 'timeliness'] as const;
 export type GatedDimension = (typeof GATED_DIMENSIONS)[number];
 export const DIMENSIONS = [...GATED_DIMENSIONS, 'satisfaction'] as const;
