@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import type { LogRecord, SpanRecord } from '../src/otlp/records.ts';
 import type { Interaction } from '../src/normalize/interaction.ts';
-import { buildInteractions } from '../src/normalize/index.ts';
+import { buildInteractions, spanRoleOf } from '../src/normalize/index.ts';
+import { readSpan } from '../src/normalize/registry.ts';
+import { capturedTrace } from './peer-fixtures.ts';
 import { at, log, shuffled, sid, span, TRACE_ID } from './normalize-builder.ts';
 
 const SYSTEM_TEXT = 'You are the order-support agent. Answer in one sentence.';
@@ -455,4 +458,26 @@ void test('a span repeated by a retried export and a parent cycle do not break a
   const loop = span({ id: 3, parent: 2, name: 'invoke_agent a', start: 0, end: 30, attributes: { 'gen_ai.operation.name': 'invoke_agent' } });
   const interactions = buildInteractions([chat, loop, chat], []);
   assert.deepEqual(interactions.map((i) => [i.spanId, i.spanIds]), [[sid(3), [sid(3), sid(2)]]]);
+});
+
+void test('spanRoleOf reads a span alone as assembly reads it with its events (every captured peer trace)', () => {
+  const names = readdirSync(new URL('./fixtures/peers/', import.meta.url)).filter((f) => f.endsWith('.json'));
+  assert.ok(names.length >= 20);
+  let withEvents = 0;
+  for (const name of names) {
+    const trace = capturedTrace(name.replace(/\.json$/, ''));
+    for (const s of trace.spans) {
+      const events = trace.eventsOf(s);
+      if (events.length > 0) withEvents++;
+      const reading = readSpan(s, events);
+      const expected = reading === null ? 'none' : reading.facts.operation === 'invoke_agent' ? 'agent' : 'genai';
+      assert.equal(spanRoleOf(s), expected, `${name}: ${s.name}`);
+    }
+  }
+  assert.ok(withEvents > 0);
+});
+
+void test('spanRoleOf: agent, other GenAI span, non-GenAI span', () => {
+  const [agent, chat] = latestAgentTrace();
+  assert.deepEqual([spanRoleOf(agent!), spanRoleOf(chat!), spanRoleOf(span({ id: 9, name: 'GET /orders', start: 0, end: 1 }))], ['agent', 'genai', 'none']);
 });

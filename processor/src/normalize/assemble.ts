@@ -12,6 +12,13 @@
 //   its agents are.
 // Everything beneath an interaction span folds into it: LLM calls, tools, nested agents
 // (hand-offs) and non-GenAI spans (HTTP, DB). A span whose parent has not arrived is a top.
+//
+// So the interactions beneath a top-most GenAI span (one with no GenAI span above it) depend only
+// on the spans beneath it and the events joined to them (and their `events` on evaluation records
+// joined by response id, joinEvaluationsByResponseId); what lies above it is non-GenAI and owns
+// nothing.
+// Ingest relies on this to rebuild only the subtrees a batch can change (store/trace-subtrees.ts),
+// from what spanRoleOf() tells of each span alone.
 import type { LogRecord, SpanRecord } from '../otlp/records.ts';
 import type { Interaction, InteractionEvent, ToolCall } from './interaction.ts';
 import type { SpanFacts } from './convention.ts';
@@ -43,7 +50,26 @@ interface Node {
   owner: Node | null;
 }
 
-/** Interactions of one trace, in start order of their interaction span. Pure: no I/O, no clock. */
+/**
+ * How assembly sees a span before any event joins it (events never change it: adapters match
+ * and name the operation on the span alone): invoke_agent, another GenAI span, or a span no
+ * adapter recognises (HTTP, DB...).
+ */
+export type SpanRole = 'agent' | 'genai' | 'none';
+
+export function spanRoleOf(span: SpanRecord): SpanRole {
+  const reading = readSpan(span, []);
+  if (reading === null) return 'none';
+  return reading.facts.operation === semconv.GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT ? 'agent' : 'genai';
+}
+
+/**
+ * Interactions of one trace, in start order of their interaction span. Pure: no I/O, no clock.
+ * Also of a part of a trace closed downwards (every span beneath each span given is given) and the
+ * log records naming its spans: the interactions beneath its top-most GenAI spans are then those
+ * of the whole trace, but for their `events`, which lack evaluation records naming no span of the
+ * part (joinEvaluationsByResponseId).
+ */
 export function buildInteractions(spans: readonly SpanRecord[], logs: readonly LogRecord[]): Interaction[] {
   const byId = uniqueSpans(spans);
   const joined = joinEvents(byId, logs);

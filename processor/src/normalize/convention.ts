@@ -55,7 +55,11 @@ export interface ConventionAdapter {
   readonly priority: number;
   /** Whether the span speaks this convention; cheap, called for every span of every trace. */
   matches(span: SpanRecord): boolean;
-  /** Reads a matched span. `events` are the GenAI events joined to it, in time order. */
+  /**
+   * Reads a matched span. `events` are the GenAI events joined to it, in time order. Events may
+   * add content, never change `operation`: ingest stores how assembly sees the span as read from
+   * the span alone, before its events arrive (spanRoleOf in assemble.ts).
+   */
   toSpanFacts(span: SpanRecord, events: readonly InteractionEvent[]): SpanFacts;
 }
 
