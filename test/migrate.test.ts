@@ -182,7 +182,7 @@ describe('a processor older than the schema', () => {
       assert.deepEqual(posted.json, { code: 13, message: 'internal error while writing the batch; it was not stored' });
       const logged = log.lines.filter((l) => l.level === 'error' && l.message.startsWith('/v1/traces: '));
       assert.equal(logged.length, 1);
-      assert.match(logged[0]!.message, /^\/v1\/traces: internal error while writing the batch; it was not stored: error: column "name" does not exist\n {4}at /);
+      assert.match(logged[0]!.message, /^\/v1\/traces: internal error while writing the batch; it was not stored: error: column "name" of relation "spans" does not exist\n {4}at /);
     } finally {
       await processor.stop();
     }

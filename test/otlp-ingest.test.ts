@@ -69,7 +69,10 @@ for (const sender of SENDER_MATRIX) {
         service_name: 'support-agent',
         received_at: root!.received_at,
         project_id: 1,
+        genai_role: 'agent',
       });
+      // How assembly sees each span on its own, stored for ingest's subtree walk.
+      assert.deepEqual(spans.map((s) => s.genai_role), ['agent', 'genai', 'genai', 'genai']);
       assert.equal(chat1!.parent_span_id, t.root.spanContext().spanId);
       assert.equal(chat1!.kind, 3);
       assert.deepEqual(chat1!.attributes, {

@@ -3,7 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type pg from 'pg';
 import type { Logger } from '../runtime/logger.ts';
 import { type SchemaState, schemaState } from '../store/migrate.ts';
-import type { InteractionBuilder } from '../store/ingest.ts';
+import type { Normalizer } from '../store/interaction-refresh.ts';
 import type { WriteAdmission } from './admission.ts';
 import type { Auth } from './auth.ts';
 import { classifyDatabaseError, errorToLog, HttpError } from './errors.ts';
@@ -21,7 +21,7 @@ export interface AppOptions {
   ingestPool: pg.Pool;
   admission: WriteAdmission;
   metrics: ProcessorMetrics;
-  buildInteractions: InteractionBuilder;
+  normalizer: Normalizer;
   latestMigration: number;
   maxBodyBytes: number;
   writeTimeoutMs: number;

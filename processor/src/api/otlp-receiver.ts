@@ -15,7 +15,8 @@ import {
   type OtlpSignal,
 } from '../otlp/index.ts';
 import type { Decoded, Rejection } from '../otlp/records.ts';
-import { INGEST_SETTINGS, type InteractionBuilder, writeLogs, writeMetricPoints, writeSpans, type WriteResult } from '../store/ingest.ts';
+import { INGEST_SETTINGS, writeLogs, writeMetricPoints, writeSpans, type WriteResult } from '../store/ingest.ts';
+import type { Normalizer } from '../store/interaction-refresh.ts';
 import { inTransaction } from '../store/transaction.ts';
 import type { WriteAdmission } from './admission.ts';
 import type { Auth } from './auth.ts';
@@ -27,7 +28,7 @@ export interface ReceiverOptions {
   pool: pg.Pool;
   auth: Auth;
   admission: WriteAdmission;
-  buildInteractions: InteractionBuilder;
+  normalizer: Normalizer;
   maxBodyBytes: number;
   writeTimeoutMs: number;
   retryAfterSeconds: number;
@@ -40,7 +41,7 @@ interface Signal<T> {
   /** What one item is called in messages: span, log record, data point. */
   item: string;
   decode(body: Uint8Array, encoding: OtlpEncoding): Decoded<T>;
-  write(client: pg.PoolClient, projectId: number, items: T[], build: InteractionBuilder): Promise<WriteResult>;
+  write(client: pg.PoolClient, projectId: number, items: T[], normalizer: Normalizer): Promise<WriteResult>;
 }
 
 interface SignalRoute {
@@ -127,7 +128,7 @@ async function receive<T>(signal: Signal<T>, req: Request, res: Response, option
       inTransaction(
         options.pool,
         options.writeTimeoutMs,
-        (client) => signal.write(client, projectId, decoded.items, options.buildInteractions),
+        (client) => signal.write(client, projectId, decoded.items, options.normalizer),
         INGEST_SETTINGS,
       ),
     );

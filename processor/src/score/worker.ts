@@ -135,8 +135,9 @@ async function scoreProject(
  * An interaction awaiting its parent span is not sent yet: children are exported before their
  * parent ends, so until the parent arrives each top-most child is an interaction of its own,
  * replaced (and its verdict thrown away) when the parent comes. It keeps its heuristic scores
- * meanwhile, and `judgeAt` says when to look again: once the trace has been quiet for
- * `parentWaitMs`, it is judged as it is (the parent may never be exported to us).
+ * meanwhile, and `judgeAt` says when to look again: once it has been unchanged for `parentWaitMs`
+ * (ingest rewrites it when a span arrives in it or above it), it is judged as it is (the parent
+ * may never be exported to us).
  */
 export function verdictFor(
   interaction: ScoredInteraction & { updatedAt: Date; awaitingParent: boolean },

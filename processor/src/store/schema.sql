@@ -59,6 +59,23 @@ CREATE TABLE flywheel_migrations (
 
 CREATE UNIQUE INDEX flywheel_migrations_pkey ON flywheel_migrations USING btree (id);
 
+CREATE TABLE interaction_failures (
+  project_id integer NOT NULL,
+  trace_id text NOT NULL,
+  span_ids text[] NOT NULL,
+  reason text NOT NULL,
+  error text NOT NULL,
+  attempts integer NOT NULL DEFAULT 1,
+  first_failed_at timestamp with time zone NOT NULL DEFAULT now(),
+  last_failed_at timestamp with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT interaction_failures_pkey PRIMARY KEY (project_id, trace_id),
+  CONSTRAINT interaction_failures_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id),
+  CONSTRAINT interaction_failures_reason_check CHECK ((reason = 'build_error'::text))
+);
+
+CREATE UNIQUE INDEX interaction_failures_pkey ON interaction_failures USING btree (project_id, trace_id);
+CREATE INDEX interaction_failures_recent_idx ON interaction_failures USING btree (project_id, last_failed_at DESC);
+
 CREATE TABLE interaction_scores (
   interaction_id text NOT NULL,
   accuracy double precision,
@@ -140,7 +157,7 @@ CREATE INDEX interactions_agent_time_idx ON interactions USING btree (project_id
 CREATE UNIQUE INDEX interactions_pkey ON interactions USING btree (project_id, id);
 CREATE INDEX interactions_session_time_idx ON interactions USING btree (project_id, session_id, start_time_unix_nano, id) WHERE (session_id IS NOT NULL);
 CREATE INDEX interactions_time_idx ON interactions USING btree (project_id, start_time_unix_nano DESC, id DESC);
-CREATE INDEX interactions_trace_idx ON interactions USING btree (project_id, trace_id);
+CREATE INDEX interactions_trace_idx ON interactions USING btree (project_id, trace_id, span_id);
 CREATE INDEX interactions_user_idx ON interactions USING btree (project_id, user_id) WHERE (user_id IS NOT NULL);
 
 CREATE TABLE judgements (
@@ -283,8 +300,12 @@ CREATE TABLE spans (
   service_name text,
   received_at timestamp with time zone NOT NULL DEFAULT now(),
   project_id integer NOT NULL,
+  genai_role text,
+  CONSTRAINT spans_genai_role_check CHECK ((genai_role = ANY (ARRAY['agent'::text, 'genai'::text, 'none'::text]))),
   CONSTRAINT spans_pkey PRIMARY KEY (project_id, trace_id, span_id),
   CONSTRAINT spans_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id)
 );
 
+CREATE INDEX spans_parent_idx ON spans USING btree (project_id, parent_span_id, trace_id);
 CREATE UNIQUE INDEX spans_pkey ON spans USING btree (project_id, trace_id, span_id);
+CREATE INDEX spans_unclassified_idx ON spans USING btree (project_id, trace_id) WHERE (genai_role IS NULL);
