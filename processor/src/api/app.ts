@@ -8,8 +8,9 @@ import type { WriteAdmission } from './admission.ts';
 import type { Auth } from './auth.ts';
 import { classifyDatabaseError, errorToLog, HttpError } from './errors.ts';
 import { feedbackRoutes } from './feedback.ts';
+import { ingestFailureRoutes } from './ingest-failures.ts';
 import { interactionRoutes } from './interactions.ts';
-import type { ProcessorMetrics } from './metrics.ts';
+import { buildFailureCounter, type ProcessorMetrics } from './metrics.ts';
 import { otlpReceiver } from './otlp-receiver.ts';
 import { scoreRoutes } from './scores.ts';
 
@@ -34,7 +35,7 @@ export function createApp(options: AppOptions): express.Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
 
-  app.use(otlpReceiver({ ...options, pool: options.ingestPool }));
+  app.use(otlpReceiver({ ...options, pool: options.ingestPool, buildFailures: buildFailureCounter(options.metrics.registry) }));
 
   /** Liveness: the process is up and serving HTTP. */
   app.get('/healthz', (_req, res) => {
@@ -71,6 +72,7 @@ export function createApp(options: AppOptions): express.Express {
   app.use('/api', interactionRoutes(options.pool, options.auth));
   app.use('/api', feedbackRoutes(options));
   app.use('/api', scoreRoutes(options.pool, options.auth));
+  app.use('/api', ingestFailureRoutes(options.pool, options.auth));
 
   app.use((req, _res, next) => next(new HttpError(404, `no route for ${req.method} ${req.path}`)));
 

@@ -53,3 +53,16 @@ export function registerApiMetrics(registry: Registry, admission: WriteAdmission
   });
   return { registry, otlpRequests, otlpItems };
 }
+
+/**
+ * flywheel_interaction_build_failures_total: traces stored whose interactions could not all be
+ * built (GET /api/ingest/failures lists them), by the signal of the batch that tried.
+ */
+export function buildFailureCounter(registry: Registry): Counter<'signal'> {
+  return new Counter({
+    name: 'flywheel_interaction_build_failures_total',
+    help: 'Traces stored of which some interactions could not be built (the normalize stage threw), by the signal of the batch',
+    labelNames: ['signal'],
+    registers: [registry],
+  });
+}

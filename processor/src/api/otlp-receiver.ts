@@ -3,6 +3,7 @@
 // writer (503 when overloaded), write in one transaction, and answer 200 only after COMMIT.
 import express, { type Request, type Response } from 'express';
 import type pg from 'pg';
+import type { Counter } from 'prom-client';
 import type { Logger } from '../runtime/logger.ts';
 import {
   decodeLogs,
@@ -33,6 +34,8 @@ export interface ReceiverOptions {
   writeTimeoutMs: number;
   retryAfterSeconds: number;
   metrics: ProcessorMetrics;
+  /** flywheel_interaction_build_failures_total (buildFailureCounter). */
+  buildFailures: Counter<'signal'>;
   log: Logger;
 }
 
@@ -135,6 +138,11 @@ async function receive<T>(signal: Signal<T>, req: Request, res: Response, option
     metrics.otlpRequests.inc({ signal: signal.name, outcome: 'accepted' });
     metrics.otlpItems.inc({ signal: signal.name, result: 'stored' }, result.stored);
     metrics.otlpItems.inc({ signal: signal.name, result: 'duplicate' }, result.duplicates);
+    // The batch is committed either way: a build failure is the processor's to fix, not the sender's.
+    if (result.buildFailures > 0) {
+      options.buildFailures.inc({ signal: signal.name }, result.buildFailures);
+      options.log.warn(`${req.path}: interactions of ${result.buildFailures} trace(s) could not be built; see GET /api/ingest/failures`);
+    }
     const { rejections } = decoded;
     for (const r of rejections) metrics.otlpItems.inc({ signal: signal.name, result: 'rejected', reason: r.reason });
     const message = rejectionMessage(signal.item, rejections);
