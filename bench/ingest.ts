@@ -20,9 +20,9 @@ import { buildInteractions } from '../processor/src/normalize/index.ts';
 import { decodeTraces } from '../processor/src/otlp/index.ts';
 import type { SpanRecord } from '../processor/src/otlp/records.ts';
 import { startEmbeddedPostgres } from '../processor/src/store/database.ts';
-import { interactionToRow } from '../processor/src/store/interaction-rows.ts';
+import { interactionToRow } from '../processor/src/store/interactions/rows.ts';
 import { migrate } from '../processor/src/store/migrate.ts';
-import { spanToRow } from '../processor/src/store/telemetry-rows.ts';
+import { spanToRow } from '../processor/src/store/telemetry/rows.ts';
 import { freePort } from '../test/harness.ts';
 import { postBatches, startProcessorProcess } from './processor-process.ts';
 

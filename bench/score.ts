@@ -23,9 +23,9 @@ import type { Interaction } from '../processor/src/normalize/interaction.ts';
 import { registerScoreMetrics } from '../processor/src/score/metrics.ts';
 import { scoreBatch } from '../processor/src/score/worker.ts';
 import { startEmbeddedPostgres } from '../processor/src/store/database.ts';
-import { interactionToRow } from '../processor/src/store/interaction-rows.ts';
+import { interactionToRow } from '../processor/src/store/interactions/rows.ts';
 import { migrate } from '../processor/src/store/migrate.ts';
-import { toPostgresJson } from '../processor/src/store/telemetry-rows.ts';
+import { toPostgresJson } from '../processor/src/store/telemetry/rows.ts';
 import { freePort } from '../test/harness.ts';
 import { postBatches, startProcessorProcess } from './processor-process.ts';
 

@@ -20,7 +20,7 @@ import { loadConfig } from '../processor/src/config/config.ts';
 import { buildInteractions, spanRoleOf } from '../processor/src/normalize/index.ts';
 import { decodeTraces } from '../processor/src/otlp/index.ts';
 import type { SpanRecord } from '../processor/src/otlp/records.ts';
-import { interactionToRow } from '../processor/src/store/interaction-rows.ts';
+import { interactionToRow } from '../processor/src/store/interactions/rows.ts';
 import { loadMigrations, migrate } from '../processor/src/store/migrate.ts';
 import { startPostgres, type TestPostgres } from './harness.ts';
 import { agentTurn, postJson, randomSpanId, randomTraceId, spanJson, tracesRequest } from './otlp-json-builder.ts';

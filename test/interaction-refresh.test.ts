@@ -1,4 +1,4 @@
-// Ingest rebuilds only the subtrees a batch can change (store/interaction-refresh.ts). Whatever
+// Ingest rebuilds only the subtrees a batch can change (store/interactions/refresh.ts). Whatever
 // the order and grouping spans and log records arrive in, the stored interactions must be
 // those buildInteractions gives for the whole trace at once: generated traces of several
 // shapes, sent through the real processor in shuffled batches of various sizes.
@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { buildInteractions } from '../processor/src/normalize/index.ts';
 import { decodeLogs, decodeTraces } from '../processor/src/otlp/index.ts';
-import { interactionToRow } from '../processor/src/store/interaction-rows.ts';
+import { interactionToRow } from '../processor/src/store/interactions/rows.ts';
 import { startProcessor, type TestProcessor } from './harness.ts';
 import { postJson } from './otlp-json-builder.ts';
 

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { LogRecord, SpanRecord } from '../src/otlp/records.ts';
 import type { InteractionEvent } from '../src/normalize/interaction.ts';
 import { joinEvents } from '../src/normalize/events.ts';
-import { type LogRow, rowToLog, rowToSpan, type SpanRow } from '../src/store/telemetry-rows.ts';
+import { type LogRow, rowToLog, rowToSpan, type SpanRow } from '../src/store/telemetry/rows.ts';
 
 export interface CapturedTrace {
   spans: SpanRecord[];

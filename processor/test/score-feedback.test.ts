@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { z } from 'zod';
 import { feedbackInput, toFeedback } from '../src/api/feedback.ts';
-import { feedbackFromLogRows, scoreOf } from '../src/store/feedback.ts';
-import type { LogRow } from '../src/store/telemetry-rows.ts';
+import { feedbackFromLogRows, scoreOf } from '../src/store/quality/feedback.ts';
+import type { LogRow } from '../src/store/telemetry/rows.ts';
 
 const TRACE = 'a'.repeat(32);
 const SPAN = '1'.repeat(16);

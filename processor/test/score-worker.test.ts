@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { contentHash, judgeContentOf } from '../src/score/judge.ts';
 import { verdictFor } from '../src/score/worker.ts';
-import type { StoredVerdict } from '../src/store/scores.ts';
+import type { StoredVerdict } from '../src/store/quality/scores.ts';
 import { T0, turn } from './score-builder.ts';
 
 const WAIT = 300_000;

@@ -1,7 +1,7 @@
 // Which subtrees a batch makes ingest rebuild (subtreeRoots), on hand-made span trees.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type SpanLink, subtreeRoots } from '../src/store/trace-subtrees.ts';
+import { type SpanLink, subtreeRoots } from '../src/store/interactions/subtrees.ts';
 
 /** Links from [span id, parent id, role]; role a = agent, g = other GenAI, n = none. */
 function links(...specs: [string, string | null, 'a' | 'g' | 'n'][]): Map<string, SpanLink> {

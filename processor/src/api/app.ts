@@ -3,7 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type pg from 'pg';
 import type { Logger } from '../runtime/logger.ts';
 import { type SchemaState, schemaState } from '../store/migrate.ts';
-import type { Normalizer } from '../store/interaction-refresh.ts';
+import type { Normalizer } from '../store/interactions/refresh.ts';
 import type { WriteAdmission } from './admission.ts';
 import type { Auth } from './auth.ts';
 import { classifyDatabaseError, errorToLog, HttpError } from './errors.ts';

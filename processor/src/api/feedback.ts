@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import express from 'express';
 import type pg from 'pg';
 import { z } from 'zod';
-import { type Feedback, type RecordedFeedback, recordFeedback, scoreOf, USER_FEEDBACK } from '../store/feedback.ts';
+import { type Feedback, type RecordedFeedback, recordFeedback, scoreOf, USER_FEEDBACK } from '../store/quality/feedback.ts';
 import { inTransaction } from '../store/transaction.ts';
 import { accessOf, type Auth } from './auth.ts';
 import { classifyDatabaseError, HttpError } from './errors.ts';

@@ -3,7 +3,7 @@
 import express from 'express';
 import type pg from 'pg';
 import { z } from 'zod';
-import { listFailures } from '../store/interaction-failures.ts';
+import { listFailures } from '../store/interactions/failures.ts';
 import { accessOf, type Auth } from './auth.ts';
 import { HttpError } from './errors.ts';
 import { MAX_PAGE_SIZE } from './interactions.ts';

@@ -3,8 +3,8 @@
 import express from 'express';
 import type pg from 'pg';
 import { z } from 'zod';
-import { getInteraction, type InteractionRow, listInteractions } from '../store/interaction-queries.ts';
-import { qualityOf } from '../store/scores.ts';
+import { getInteraction, type InteractionRow, listInteractions } from '../store/interactions/queries.ts';
+import { qualityOf } from '../store/quality/scores.ts';
 import { accessOf, type Auth } from './auth.ts';
 import { HttpError } from './errors.ts';
 import { interactionToJson, logToEventJson, qualityToJson, spanToJson } from './views.ts';

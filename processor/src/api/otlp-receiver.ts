@@ -16,8 +16,8 @@ import {
   type OtlpSignal,
 } from '../otlp/index.ts';
 import type { Decoded, Rejection } from '../otlp/records.ts';
-import { INGEST_SETTINGS, writeLogs, writeMetricPoints, writeSpans, type WriteResult } from '../store/ingest.ts';
-import type { Normalizer } from '../store/interaction-refresh.ts';
+import { INGEST_SETTINGS, writeLogs, writeMetricPoints, writeSpans, type WriteResult } from '../store/telemetry/write.ts';
+import type { Normalizer } from '../store/interactions/refresh.ts';
 import { inTransaction } from '../store/transaction.ts';
 import type { WriteAdmission } from './admission.ts';
 import type { Auth } from './auth.ts';

@@ -3,7 +3,7 @@
 import express from 'express';
 import type pg from 'pg';
 import { z } from 'zod';
-import { scoreSummary } from '../store/scores.ts';
+import { scoreSummary } from '../store/quality/scores.ts';
 import { accessOf, type Auth } from './auth.ts';
 import { HttpError } from './errors.ts';
 

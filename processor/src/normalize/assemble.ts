@@ -17,7 +17,7 @@
 // on the spans beneath it and the events joined to them (and their `events` on evaluation records
 // joined by response id, joinEvaluationsByResponseId); what lies above it is non-GenAI and owns
 // nothing.
-// Ingest relies on this to rebuild only the subtrees a batch can change (store/trace-subtrees.ts),
+// Ingest relies on this to rebuild only the subtrees a batch can change (store/interactions/subtrees.ts),
 // from what spanRoleOf() tells of each span alone.
 import type { LogRecord, SpanRecord } from '../otlp/records.ts';
 import type { Interaction, InteractionEvent, ToolCall } from './interaction.ts';

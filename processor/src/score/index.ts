@@ -3,7 +3,7 @@
 // configured, the LLM judge.
 import type { Loop } from '../runtime/loop.ts';
 import type { Stage } from '../runtime/stage.ts';
-import { queueDepth } from '../store/score-queue.ts';
+import { queueDepth } from '../store/quality/score-queue.ts';
 import { SCORE_SETTINGS } from './config.ts';
 import { createJudge } from './judge.ts';
 import { startJudgeWorker } from './judge-worker.ts';

@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import type { Logger } from '../runtime/logger.ts';
 import type { Message, ToolCall } from '../normalize/interaction.ts';
-import { claimJudgement, type JudgeClaim, type JudgementRecord, recordJudgement, releaseClaims } from '../store/judgements.ts';
+import { claimJudgement, type JudgeClaim, type JudgementRecord, recordJudgement, releaseClaims } from '../store/quality/judgements.ts';
 import { inTransaction } from '../store/transaction.ts';
 import { contentHash, type Judge, judgeContentOf, JudgeError } from './judge.ts';
 import { type Loop, runLoop } from '../runtime/loop.ts';

@@ -36,7 +36,7 @@ export type ScoredInteraction = Pick<
 /** Another turn of the same conversation (the one before or after). */
 export type Turn = Pick<Interaction, 'id' | 'startTimeUnixNano' | 'responseTimeMs' | 'userInput'>;
 
-/** Explicit feedback as the scorer reads it (store/feedback.ts has the full record). */
+/** Explicit feedback as the scorer reads it (store/quality/feedback.ts has the full record). */
 export interface FeedbackFacts {
   /** gen_ai.evaluation.name; users' feedback is 'user_feedback'. */
   name: string;

@@ -6,9 +6,9 @@
 import type pg from 'pg';
 import type { Logger } from '../runtime/logger.ts';
 import { isContention } from '../store/errors.ts';
-import { requestJudgements } from '../store/judgements.ts';
-import { claimDue, type Claim, completeClaims, type Recheck, rescorePredecessors, scheduleRechecks } from '../store/score-queue.ts';
-import { loadScoringInputs, type ScoreRow, type StoredVerdict, writeScores } from '../store/scores.ts';
+import { requestJudgements } from '../store/quality/judgements.ts';
+import { claimDue, type Claim, completeClaims, type Recheck, rescorePredecessors, scheduleRechecks } from '../store/quality/score-queue.ts';
+import { loadScoringInputs, type ScoreRow, type StoredVerdict, writeScores } from '../store/quality/scores.ts';
 import { inTransaction } from '../store/transaction.ts';
 import { assessQuality } from './assess.ts';
 import type { ScoreConfig } from './config.ts';

@@ -1,4 +1,4 @@
--- Ingest rebuilds only the subtrees of a trace that a batch can change (store/trace-subtrees.ts),
+-- Ingest rebuilds only the subtrees of a trace that a batch can change (store/interactions/subtrees.ts),
 -- so a batch costs the same whatever the size of its trace. It walks the span tree in SQL, and
 -- needs for that how assembly sees each span on its own, computed when the span is stored.
 -- Not a breaking change: an older processor stores spans with genai_role null, which ingest

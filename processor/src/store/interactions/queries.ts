@@ -1,6 +1,6 @@
 // Reads of the interactions table for the REST API, newest first, with keyset pagination.
 import type pg from 'pg';
-import type { LogRow, SpanRow } from './telemetry-rows.ts';
+import type { LogRow, SpanRow } from '../telemetry/rows.ts';
 
 export interface InteractionFilter {
   agent?: string | undefined;

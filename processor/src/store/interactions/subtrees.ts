@@ -22,8 +22,8 @@
 // grew since its last ANALYZE got hash joins over every span of the project (measured: 5 to
 // 15 ms per walk at 10k spans, growing with the table; 0.1 ms as lookups).
 import type pg from 'pg';
-import type { SpanRole } from '../normalize/assemble.ts';
-import type { LogRow, SpanRow } from './telemetry-rows.ts';
+import type { SpanRole } from '../../normalize/assemble.ts';
+import type { LogRow, SpanRow } from '../telemetry/rows.ts';
 
 /** What the walk knows of a stored span: its parent and how assembly sees it (spans.genai_role). */
 export interface SpanLink {

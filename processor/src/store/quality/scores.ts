@@ -2,10 +2,10 @@
 // their conversation neighbours, feedback and judge verdicts) and writes back; and the reads
 // of the REST API (one interaction's quality, summaries per agent and time bucket).
 import type pg from 'pg';
-import type { Interaction, Message, ToolCall } from '../normalize/interaction.ts';
-import type { ScoredInteraction, Turn } from '../score/quality.ts';
+import type { Interaction, Message, ToolCall } from '../../normalize/interaction.ts';
+import type { ScoredInteraction, Turn } from '../../score/quality.ts';
 import { feedbackOf, type StoredFeedback } from './feedback.ts';
-import { toPostgresJson } from './telemetry-rows.ts';
+import { toPostgresJson } from '../telemetry/rows.ts';
 
 export interface StoredVerdict {
   contentHash: string;

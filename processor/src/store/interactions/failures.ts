@@ -3,15 +3,15 @@
 // the subtrees that failed are built again whenever more of the trace arrives, and the row goes
 // once they build.
 import type pg from 'pg';
-import { toPostgresJson } from './telemetry-rows.ts';
-import type { SpansByTrace } from './trace-subtrees.ts';
+import { toPostgresJson } from '../telemetry/rows.ts';
+import type { SpansByTrace } from './subtrees.ts';
 
 /** Why building failed; bounded (it is a metric label). */
 export type BuildFailureReason = 'build_error';
 
 export interface BuildFailure {
   traceId: string;
-  /** Roots of the subtrees that could not be built (store/trace-subtrees.ts). */
+  /** Roots of the subtrees that could not be built (subtrees.ts). */
   spanIds: string[];
   reason: BuildFailureReason;
   /** What was thrown: name, message and stack. */

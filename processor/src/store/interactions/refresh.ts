@@ -1,18 +1,18 @@
 // Brings the interactions of the traces a batch touched up to date, reading and rewriting only
-// the subtrees the batch can change (trace-subtrees.ts explains which), so a batch costs the
+// the subtrees the batch can change (subtrees.ts explains which), so a batch costs the
 // same whether its trace holds ten spans or ten thousand. The result is what building the whole
 // trace at once gives, whatever the order and grouping the spans and log records arrived in.
 // A subtree whose build throws keeps its earlier interactions; the failure is recorded
-// (interaction-failures.ts) and the subtree is built again when more of its trace arrives.
+// (failures.ts) and the subtree is built again when more of its trace arrives.
 import type pg from 'pg';
-import type { SpanRole } from '../normalize/assemble.ts';
-import type { Interaction } from '../normalize/interaction.ts';
-import type { LogRecord, SpanRecord } from '../otlp/records.ts';
-import { type BuildFailure, errorText, failedSubtrees, settleFailures } from './interaction-failures.ts';
-import { interactionToRow } from './interaction-rows.ts';
-import { upsertAndEnqueue } from './score-queue.ts';
-import { rowToLog, rowToSpan, type SpanRow, toPostgresJson } from './telemetry-rows.ts';
-import { addSpan, pairs, readAncestry, readLogsOf, readSubtrees, type SpansByTrace, subtreeRoots } from './trace-subtrees.ts';
+import type { SpanRole } from '../../normalize/assemble.ts';
+import type { Interaction } from '../../normalize/interaction.ts';
+import type { LogRecord, SpanRecord } from '../../otlp/records.ts';
+import { type BuildFailure, errorText, failedSubtrees, settleFailures } from './failures.ts';
+import { interactionToRow } from './rows.ts';
+import { upsertAndEnqueue } from '../quality/score-queue.ts';
+import { rowToLog, rowToSpan, type SpanRow, toPostgresJson } from '../telemetry/rows.ts';
+import { addSpan, pairs, readAncestry, readLogsOf, readSubtrees, type SpansByTrace, subtreeRoots } from './subtrees.ts';
 
 /**
  * The normalize stage: spans and GenAI log records in, interactions out; given a whole trace, or
@@ -124,7 +124,7 @@ export async function refreshInteractions(
   }
 
   // An interaction can disappear: a top-most chat span stops being one when its invoke_agent
-  // parent arrives later. The rows are found by key (LATERAL ... OFFSET 0, see trace-subtrees.ts)
+  // parent arrives later. The rows are found by key (LATERAL ... OFFSET 0, see subtrees.ts)
   // and deleted by ctid: as a join, the delete scanned every interaction of the project on
   // statistics that predate most of the table (150 ms at 2,500 interactions).
   const [rebuiltTraces, rebuiltSpans] = pairs(rebuilt);

@@ -12,7 +12,7 @@ import type {
   SpanLinkRecord,
   SpanRecord,
   StatusCode,
-} from '../otlp/records.ts';
+} from '../../otlp/records.ts';
 
 /** JSON.stringify that writes bigints as decimal strings. */
 export function toJson(value: unknown): string {

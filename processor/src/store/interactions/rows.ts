@@ -1,5 +1,5 @@
 // Conversion between Interaction records and rows of the interactions table.
-import type { Interaction } from '../normalize/interaction.ts';
+import type { Interaction } from '../../normalize/interaction.ts';
 
 export function interactionToRow(i: Interaction): Record<string, unknown> {
   return {

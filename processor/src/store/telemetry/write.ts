@@ -1,17 +1,17 @@
 // Writes one decoded OTLP batch in one transaction and brings the interactions of every trace it
-// touches up to date (interaction-refresh.ts). Each statement carries the whole batch as one
+// touches up to date (../interactions/refresh.ts). Each statement carries the whole batch as one
 // jsonb parameter (jsonb_populate_recordset), so a batch costs a handful of round trips whatever
 // its size.
 // Measured on a 2-core machine, 512 GenAI spans per batch: jsonb_populate_recordset 19.8 ms,
 // json_populate_recordset 22.1 ms, COPY into a temp table + INSERT ... ON CONFLICT 23.5 ms,
 // raw COPY into the table (no idempotency) 22.9 ms.
 import type pg from 'pg';
-import type { LogRecord, MetricPointRecord, SpanRecord } from '../otlp/records.ts';
-import { feedbackFromLogRows, insertFeedback } from './feedback.ts';
-import { type Changes, LOG_COLUMNS, type Normalizer, refreshInteractions, SPAN_COLUMNS } from './interaction-refresh.ts';
-import { logToRow, metricPointToRow, spanToRow, toPostgresJson } from './telemetry-rows.ts';
-import { lockTraces } from './trace-locks.ts';
-import { addSpan } from './trace-subtrees.ts';
+import type { LogRecord, MetricPointRecord, SpanRecord } from '../../otlp/records.ts';
+import { feedbackFromLogRows, insertFeedback } from '../quality/feedback.ts';
+import { type Changes, LOG_COLUMNS, type Normalizer, refreshInteractions, SPAN_COLUMNS } from '../interactions/refresh.ts';
+import { logToRow, metricPointToRow, spanToRow, toPostgresJson } from './rows.ts';
+import { lockTraces } from '../trace-locks.ts';
+import { addSpan } from '../interactions/subtrees.ts';
 
 /**
  * Settings for ingest transactions. Every ingest query is an index lookup by trace id, but

@@ -1,9 +1,9 @@
 // The feedback table: explicit feedback from both doors, POST /api/feedback and
-// gen_ai.evaluation.result log records (written by ingest.ts in the log batch's transaction).
+// gen_ai.evaluation.result log records (written by telemetry/write.ts in the log batch's transaction).
 // Feedback names a span; it belongs to the interaction of that trace whose spans include it,
 // so feedback that arrives first is kept and joined when its interaction does.
 import type pg from 'pg';
-import { numberOf, stringOf } from '../normalize/attribute-values.ts';
+import { numberOf, stringOf } from '../../normalize/attribute-values.ts';
 import {
   ATTR_EVENT_NAME,
   ATTR_GEN_AI_EVALUATION_EXPLANATION,
@@ -12,10 +12,10 @@ import {
   ATTR_GEN_AI_EVALUATION_SCORE_VALUE,
   ATTR_USER_ID,
   EVENT_GEN_AI_EVALUATION_RESULT,
-} from '../normalize/semconv.ts';
-import { lockTraces } from './trace-locks.ts';
+} from '../../normalize/semconv.ts';
+import { lockTraces } from '../trace-locks.ts';
 import { requestRescore } from './score-queue.ts';
-import { type LogRow, toPostgresJson } from './telemetry-rows.ts';
+import { type LogRow, toPostgresJson } from '../telemetry/rows.ts';
 
 // Written by @agent-flywheel/instrumentation's recordFeedback() beside the gen_ai.evaluation.* ones.
 export const ATTR_FLYWHEEL_FEEDBACK_RATING = 'flywheel.feedback.rating';
