@@ -17,7 +17,7 @@ import { createAuth } from '../processor/src/api/auth.ts';
 import { registerApiMetrics } from '../processor/src/api/metrics.ts';
 import { silentLogger } from '../processor/src/runtime/logger.ts';
 import { loadConfig } from '../processor/src/config/config.ts';
-import { buildInteractions, spanRoleOf } from '../processor/src/normalize/index.ts';
+import { buildInteractions, feedbackFromLogs, spanRoleOf } from '../processor/src/normalize/index.ts';
 import { decodeTraces } from '../processor/src/otlp/index.ts';
 import type { SpanRecord } from '../processor/src/otlp/records.ts';
 import { interactionToRow } from '../processor/src/store/interactions/rows.ts';
@@ -58,7 +58,7 @@ before(async () => {
     auth: createAuth({ pool, mode: 'auto' }),
     admission,
     metrics: registerApiMetrics(new Registry(), admission),
-    normalizer: { buildInteractions: flakyBuild, spanRoleOf },
+    normalizer: { buildInteractions: flakyBuild, spanRoleOf, feedbackFromLogs },
     latestMigration: migrations.at(-1)!.id,
     maxBodyBytes: config.maxBodyBytes,
     writeTimeoutMs: config.writeTimeoutMs,

@@ -9,7 +9,7 @@ import { createApp } from './api/app.ts';
 import { checkBind, createAuth } from './api/auth.ts';
 import { registerApiMetrics } from './api/metrics.ts';
 import type { Config } from './config/config.ts';
-import { buildInteractions, spanRoleOf } from './normalize/index.ts';
+import { buildInteractions, feedbackFromLogs, spanRoleOf } from './normalize/index.ts';
 import { processClaimant } from './runtime/claimant.ts';
 import type { Logger } from './runtime/logger.ts';
 import type { Loop } from './runtime/loop.ts';
@@ -75,7 +75,7 @@ export async function startProcessor(config: Config, log: Logger): Promise<Runni
       auth,
       admission,
       metrics: registerApiMetrics(registry, admission),
-      normalizer: { buildInteractions, spanRoleOf },
+      normalizer: { buildInteractions, spanRoleOf, feedbackFromLogs },
       latestMigration: migrations.at(-1)?.id ?? 0,
       maxBodyBytes: config.maxBodyBytes,
       writeTimeoutMs: config.writeTimeoutMs,

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { z } from 'zod';
 import { feedbackInput, toFeedback } from '../src/api/feedback.ts';
-import { feedbackFromLogRows, scoreOf } from '../src/store/quality/feedback.ts';
-import type { LogRow } from '../src/store/telemetry/rows.ts';
+import { feedbackFromLogs, scoreOf } from '../src/normalize/feedback.ts';
+import { type LogRow, rowToLog } from '../src/store/telemetry/rows.ts';
 
 const TRACE = 'a'.repeat(32);
 const SPAN = '1'.repeat(16);
@@ -28,9 +28,12 @@ function logRow(attributes: LogRow['attributes'], overrides: Partial<LogRow> = {
   };
 }
 
+/** feedbackFromLogs over records as the store keys them: decoded record and content hash. */
+const fromRows = (rows: LogRow[]) => feedbackFromLogs(rows.map((row) => ({ record: rowToLog(row), contentHash: row.content_hash })));
+
 test('an instrumentation feedback record becomes one feedback row, every field read', () => {
   assert.deepEqual(
-    feedbackFromLogRows([
+    fromRows([
       logRow({
         'gen_ai.evaluation.name': 'user_feedback',
         'gen_ai.evaluation.score.value': 0.75,
@@ -61,16 +64,16 @@ test('an instrumentation feedback record becomes one feedback row, every field r
 });
 
 test('without a key the content hash is the key; thumbs give the score; out-of-range values are dropped, not the record', () => {
-  const [f] = feedbackFromLogRows([
+  const [f] = fromRows([
     logRow({ 'gen_ai.evaluation.name': 'user_feedback', 'flywheel.feedback.thumbs': 'down', 'flywheel.feedback.rating': 9, 'gen_ai.evaluation.score.value': 3 }),
   ]);
   assert.deepEqual([f?.idempotencyKey, f?.score, f?.rating, f?.thumbs], ['otlp:h1', 0, null, 'down']);
 });
 
 test('only evaluation results with a trace and span id are feedback (event.name attribute also read)', () => {
-  assert.equal(feedbackFromLogRows([logRow({}, { event_name: 'gen_ai.user.message' })]).length, 0);
-  assert.equal(feedbackFromLogRows([logRow({}, { span_id: null })]).length, 0);
-  assert.equal(feedbackFromLogRows([logRow({ 'event.name': 'gen_ai.evaluation.result' }, { event_name: '' })]).length, 1);
+  assert.equal(fromRows([logRow({}, { event_name: 'gen_ai.user.message' })]).length, 0);
+  assert.equal(fromRows([logRow({}, { span_id: null })]).length, 0);
+  assert.equal(fromRows([logRow({ 'event.name': 'gen_ai.evaluation.result' }, { event_name: '' })]).length, 1);
 });
 
 test('scoreOf maps rating (r - 1) / 4 and thumbs up 1 / down 0, a given score first', () => {

@@ -1,6 +1,6 @@
 // How the REST API shows stored records: interactions, their spans and events, and their
 // quality (scores, gate, feedback, the judge's verdict). One place, shared by the routes.
-import type { StoredFeedback } from '../store/quality/feedback.ts';
+import type { StoredFeedback } from '../normalize/feedback.ts';
 import type { InteractionRow } from '../store/interactions/queries.ts';
 import type { QualityDetail } from '../store/quality/scores.ts';
 import type { LogRow, SpanRow } from '../store/telemetry/rows.ts';

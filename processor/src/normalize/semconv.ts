@@ -136,3 +136,10 @@ export const ATTR_FLYWHEEL_KNOWLEDGE_SOURCES = 'flywheel.knowledge.sources';
 export const ATTR_FLYWHEEL_PROMPT_VERSION = 'flywheel.prompt.version';
 /** Expected answer, set by evaluation runs. */
 export const ATTR_FLYWHEEL_EXPECTED_OUTPUT = 'flywheel.expected_output';
+// Written by @agent-flywheel/instrumentation's recordFeedback() beside the gen_ai.evaluation.* ones.
+export const ATTR_FLYWHEEL_FEEDBACK_RATING = 'flywheel.feedback.rating';
+export const ATTR_FLYWHEEL_FEEDBACK_THUMBS = 'flywheel.feedback.thumbs';
+export const ATTR_FLYWHEEL_FEEDBACK_CORRECTION = 'flywheel.feedback.correction';
+export const ATTR_FLYWHEEL_FEEDBACK_IDEMPOTENCY_KEY = 'flywheel.feedback.idempotency_key';
+/** gen_ai.evaluation.name of a user's own verdict (the instrumentation's default). */
+export const USER_FEEDBACK = 'user_feedback';

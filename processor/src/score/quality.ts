@@ -1,6 +1,7 @@
 // The records of the score stage: what the scorer reads (an interaction, its feedback, its
 // neighbours in the conversation, a judge verdict) and what it returns (an Assessment).
 import type { Interaction } from '../normalize/interaction.ts';
+import { USER_FEEDBACK } from '../normalize/semconv.ts';
 
 /** The four quality dimensions gated for training, and user satisfaction. */
 export const GATED_DIMENSIONS = ['accuracy', 'completeness', 'relevance', 'timeliness'] as const;
@@ -114,7 +115,7 @@ export interface Assessment {
 }
 
 export function isUserFeedback(f: FeedbackFacts): boolean {
-  return f.name === 'user_feedback' || f.rating !== null || f.thumbs !== null;
+  return f.name === USER_FEEDBACK || f.rating !== null || f.thumbs !== null;
 }
 
 export function startMs(turn: Pick<Interaction, 'startTimeUnixNano'>): number {

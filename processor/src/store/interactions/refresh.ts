@@ -6,6 +6,7 @@
 // (failures.ts) and the subtree is built again when more of its trace arrives.
 import type pg from 'pg';
 import type { SpanRole } from '../../normalize/assemble.ts';
+import type { Feedback, KeyedLogRecord } from '../../normalize/feedback.ts';
 import type { Interaction } from '../../normalize/interaction.ts';
 import type { LogRecord, SpanRecord } from '../../otlp/records.ts';
 import { type BuildFailure, errorText, failedSubtrees, settleFailures } from './failures.ts';
@@ -26,6 +27,8 @@ export interface Normalizer {
   buildInteractions: InteractionBuilder;
   /** How assembly sees a span on its own: stored with it (spans.genai_role). */
   spanRoleOf(span: SpanRecord): SpanRole;
+  /** The feedback (gen_ai.evaluation.result) among log records, for the feedback table. */
+  feedbackFromLogs(logs: readonly KeyedLogRecord[]): Feedback[];
 }
 
 /** What a batch stored, per trace. */

@@ -1,94 +1,13 @@
 // The feedback table: explicit feedback from both doors, POST /api/feedback and
-// gen_ai.evaluation.result log records (written by telemetry/write.ts in the log batch's transaction).
+// gen_ai.evaluation.result log records (read by normalize/feedback.ts, written by
+// telemetry/write.ts in the log batch's transaction).
 // Feedback names a span; it belongs to the interaction of that trace whose spans include it,
 // so feedback that arrives first is kept and joined when its interaction does.
 import type pg from 'pg';
-import { numberOf, stringOf } from '../../normalize/attribute-values.ts';
-import {
-  ATTR_EVENT_NAME,
-  ATTR_GEN_AI_EVALUATION_EXPLANATION,
-  ATTR_GEN_AI_EVALUATION_NAME,
-  ATTR_GEN_AI_EVALUATION_SCORE_LABEL,
-  ATTR_GEN_AI_EVALUATION_SCORE_VALUE,
-  ATTR_USER_ID,
-  EVENT_GEN_AI_EVALUATION_RESULT,
-} from '../../normalize/semconv.ts';
+import type { Feedback, StoredFeedback } from '../../normalize/feedback.ts';
 import { lockTraces } from '../trace-locks.ts';
 import { requestRescore } from './score-queue.ts';
-import { type LogRow, toPostgresJson } from '../telemetry/rows.ts';
-
-// Written by @agent-flywheel/instrumentation's recordFeedback() beside the gen_ai.evaluation.* ones.
-export const ATTR_FLYWHEEL_FEEDBACK_RATING = 'flywheel.feedback.rating';
-export const ATTR_FLYWHEEL_FEEDBACK_THUMBS = 'flywheel.feedback.thumbs';
-export const ATTR_FLYWHEEL_FEEDBACK_CORRECTION = 'flywheel.feedback.correction';
-export const ATTR_FLYWHEEL_FEEDBACK_IDEMPOTENCY_KEY = 'flywheel.feedback.idempotency_key';
-
-/** gen_ai.evaluation.name of a user's own verdict (the instrumentation's default). */
-export const USER_FEEDBACK = 'user_feedback';
-
-export interface Feedback {
-  idempotencyKey: string;
-  traceId: string;
-  spanId: string;
-  source: 'api' | 'otlp';
-  name: string;
-  /** In [0, 1]; from the rating ((rating - 1) / 4) or thumbs (up 1, down 0) when not given. */
-  score: number | null;
-  rating: number | null;
-  thumbs: 'up' | 'down' | null;
-  label: string | null;
-  comment: string | null;
-  correction: string | null;
-  userId: string | null;
-}
-
-export interface StoredFeedback extends Feedback {
-  id: number;
-  createdAt: Date;
-}
-
-/** The 0..1 score of feedback given as a rating or thumbs (the instrumentation's mapping). */
-export function scoreOf(f: Pick<Feedback, 'score' | 'rating' | 'thumbs'>): number | null {
-  if (f.score !== null) return f.score;
-  if (f.rating !== null) return (f.rating - 1) / 4;
-  if (f.thumbs !== null) return f.thumbs === 'up' ? 1 : 0;
-  return null;
-}
-
-/**
- * Feedback in a batch of log rows: every gen_ai.evaluation.result record with a trace and span
- * id. Out-of-range values are dropped (not the record): a bad rating never fails the batch.
- * Without an idempotency key attribute the record's content hash is its key.
- */
-export function feedbackFromLogRows(rows: readonly LogRow[]): Feedback[] {
-  const feedback: Feedback[] = [];
-  for (const row of rows) {
-    const name = row.event_name !== '' ? row.event_name : stringOf(row.attributes[ATTR_EVENT_NAME]);
-    if (name !== EVENT_GEN_AI_EVALUATION_RESULT || row.trace_id === null || row.span_id === null) continue;
-    const a = row.attributes;
-    const inRange = (value: number | null, min: number, max: number) => (value !== null && value >= min && value <= max ? value : null);
-    const thumbs = stringOf(a[ATTR_FLYWHEEL_FEEDBACK_THUMBS]);
-    const given: Pick<Feedback, 'score' | 'rating' | 'thumbs'> = {
-      score: inRange(numberOf(a[ATTR_GEN_AI_EVALUATION_SCORE_VALUE]), 0, 1),
-      rating: inRange(numberOf(a[ATTR_FLYWHEEL_FEEDBACK_RATING]), 1, 5),
-      thumbs: thumbs === 'up' || thumbs === 'down' ? thumbs : null,
-    };
-    feedback.push({
-      idempotencyKey: stringOf(a[ATTR_FLYWHEEL_FEEDBACK_IDEMPOTENCY_KEY]) ?? `otlp:${row.content_hash}`,
-      traceId: row.trace_id,
-      spanId: row.span_id,
-      source: 'otlp',
-      name: stringOf(a[ATTR_GEN_AI_EVALUATION_NAME]) ?? 'unnamed',
-      ...given,
-      score: scoreOf(given),
-      label: stringOf(a[ATTR_GEN_AI_EVALUATION_SCORE_LABEL]),
-      comment: stringOf(a[ATTR_GEN_AI_EVALUATION_EXPLANATION]),
-      correction: stringOf(a[ATTR_FLYWHEEL_FEEDBACK_CORRECTION]),
-      userId: stringOf(a[ATTR_USER_ID]),
-    });
-  }
-  return feedback;
-}
+import { toPostgresJson } from '../telemetry/rows.ts';
 
 const COLUMNS = 'idempotency_key, trace_id, span_id, source, name, score, rating, thumbs, label, comment, correction, user_id';
 

@@ -4,7 +4,8 @@
 import type pg from 'pg';
 import type { Interaction, Message, ToolCall } from '../../normalize/interaction.ts';
 import type { ScoredInteraction, Turn } from '../../score/quality.ts';
-import { feedbackOf, type StoredFeedback } from './feedback.ts';
+import type { StoredFeedback } from '../../normalize/feedback.ts';
+import { feedbackOf } from './feedback.ts';
 import { toPostgresJson } from '../telemetry/rows.ts';
 
 export interface StoredVerdict {

@@ -7,7 +7,7 @@
 // raw COPY into the table (no idempotency) 22.9 ms.
 import type pg from 'pg';
 import type { LogRecord, MetricPointRecord, SpanRecord } from '../../otlp/records.ts';
-import { feedbackFromLogRows, insertFeedback } from '../quality/feedback.ts';
+import { insertFeedback } from '../quality/feedback.ts';
 import { type Changes, LOG_COLUMNS, type Normalizer, refreshInteractions, SPAN_COLUMNS } from '../interactions/refresh.ts';
 import { logToRow, metricPointToRow, spanToRow, toPostgresJson } from './rows.ts';
 import { lockTraces } from '../trace-locks.ts';
@@ -68,7 +68,8 @@ export async function writeLogs(
   normalizer: Normalizer,
 ): Promise<WriteResult> {
   if (records.length === 0) return NOTHING;
-  const rows = dedupe(records.map(logToRow), (r) => r.content_hash);
+  const keyed = dedupe(records.map((record) => ({ record, row: logToRow(record) })), (r) => r.row.content_hash);
+  const rows = keyed.map((k) => k.row);
   await lockTraces(client, projectId, unique(rows.flatMap((r) => (r.trace_id ? [r.trace_id] : []))));
   const inserted = await client.query<{ trace_id: string | null; span_id: string | null }>(
     `INSERT INTO log_records (project_id, ${LOG_COLUMNS})
@@ -78,7 +79,7 @@ export async function writeLogs(
     [toPostgresJson(rows), projectId],
   );
   // User feedback (gen_ai.evaluation.result) also goes to the feedback table, as from POST /api/feedback.
-  await insertFeedback(client, projectId, feedbackFromLogRows(rows));
+  await insertFeedback(client, projectId, normalizer.feedbackFromLogs(keyed.map((k) => ({ record: k.record, contentHash: k.row.content_hash }))));
   // A record naming no span (or a span not stored) changes no interaction: it joins a span by
   // its span id only (an evaluation's fallback join by response id only feeds Interaction.events,
   // which is not stored).
