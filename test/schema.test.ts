@@ -6,6 +6,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { INTERACTION_ROW_COLUMNS } from '../processor/src/store/interactions/rows.ts';
 import { migrate } from '../processor/src/store/migrate.ts';
 import { dumpSchema } from '../processor/src/store/schema-dump.ts';
 import { startPostgres } from './harness.ts';
@@ -20,6 +21,22 @@ test('processor/src/store/schema.sql matches the schema the migrations produce',
       'utf8',
     );
     assert.equal(await dumpSchema(pool), committed, 'schema.sql is stale: run `npm run schema:dump` and commit it');
+  } finally {
+    await pool.end();
+    await postgres.destroy();
+  }
+});
+
+test("the interactions row type names every column of the table, (the one list ingest writes, plus project and timestamps)", async () => {
+  const postgres = await startPostgres();
+  const pool = new pg.Pool({ connectionString: postgres.url, max: 1 });
+  try {
+    await migrate(pool);
+    const { rows } = await pool.query<{ column_name: string }>(
+      `SELECT column_name FROM information_schema.columns WHERE table_name = 'interactions' ORDER BY ordinal_position`,
+    );
+    const table = rows.map((r) => r.column_name);
+    assert.deepEqual([...INTERACTION_ROW_COLUMNS].sort(), [...table].sort());
   } finally {
     await pool.end();
     await postgres.destroy();

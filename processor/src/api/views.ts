@@ -15,7 +15,7 @@ export function interactionToJson(row: InteractionRow) {
     spanId: row.span_id,
     operation: row.operation,
     name: row.name,
-    timestamp: (row.start_time as Date).toISOString(),
+    timestamp: row.start_time.toISOString(),
     responseTimeMs: row.response_time_ms,
     timeToFirstTokenMs: row.time_to_first_token_ms,
     sessionId: row.session_id,
@@ -49,7 +49,7 @@ export function interactionToJson(row: InteractionRow) {
     error: row.error_type === null && row.error_message === null ? null : { type: row.error_type, message: row.error_message },
     spanIds: row.span_ids,
     conventions: row.conventions,
-    updatedAt: (row.updated_at as Date).toISOString(),
+    updatedAt: row.updated_at.toISOString(),
   };
 }
 

@@ -3,7 +3,6 @@
 // interaction for a re-score) or the failure. Ingest and heuristic scoring never wait for it.
 import type pg from 'pg';
 import type { Logger } from '../runtime/logger.ts';
-import type { Message, ToolCall } from '../normalize/interaction.ts';
 import { claimJudgement, type JudgeClaim, type JudgementRecord, recordJudgement, releaseClaims } from '../store/quality/judgements.ts';
 import { inTransaction } from '../store/transaction.ts';
 import { contentHash, type Judge, judgeContentOf, JudgeError } from './judge.ts';
@@ -32,10 +31,10 @@ export function startJudgeWorker(options: JudgeWorkerOptions): Loop {
     if (claim === null) return false;
     const row = claim.interaction;
     const content = judgeContentOf({
-      userInput: row.user_input as Message[] | null,
-      response: row.response as Message[] | null,
-      expectedOutput: row.expected_output as string | null,
-      tools: row.tools as ToolCall[],
+      userInput: row.user_input,
+      response: row.response,
+      expectedOutput: row.expected_output,
+      tools: row.tools,
     });
     const usage = { model: options.judge.model, attempts: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, latencyMs: 0 };
     if (content === null || contentHash(content) !== claim.contentHash) {

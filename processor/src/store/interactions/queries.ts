@@ -1,6 +1,9 @@
 // Reads of the interactions table for the REST API, newest first, with keyset pagination.
 import type pg from 'pg';
 import type { LogRow, SpanRow } from '../telemetry/rows.ts';
+import type { InteractionRow } from './rows.ts';
+
+export type { InteractionRow } from './rows.ts';
 
 export interface InteractionFilter {
   agent?: string | undefined;
@@ -15,7 +18,6 @@ export interface InteractionFilter {
   limit: number;
 }
 
-export type InteractionRow = Record<string, unknown> & { id: string; start_time_unix_nano: string; trace_id: string; span_ids: string[] };
 
 export async function listInteractions(pool: pg.Pool, projectId: number, filter: InteractionFilter): Promise<InteractionRow[]> {
   const where: string[] = ['project_id = $1'];

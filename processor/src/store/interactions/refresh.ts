@@ -10,7 +10,7 @@ import type { Feedback, KeyedLogRecord } from '../../normalize/feedback.ts';
 import type { Interaction } from '../../normalize/interaction.ts';
 import type { LogRecord, SpanRecord } from '../../otlp/records.ts';
 import { type BuildFailure, errorText, failedSubtrees, settleFailures } from './failures.ts';
-import { interactionToRow } from './rows.ts';
+import { INTERACTION_COLUMNS, interactionToRow } from './rows.ts';
 import { upsertAndEnqueue } from '../quality/score-queue.ts';
 import { rowToLog, rowToSpan, type SpanRow, toPostgresJson } from '../telemetry/rows.ts';
 import { addSpan, pairs, readAncestry, readLogsOf, readSubtrees, type SpansByTrace, subtreeRoots } from './subtrees.ts';
@@ -53,14 +53,6 @@ export const SPAN_COLUMNS = `trace_id, span_id, parent_span_id, name, kind, star
 export const LOG_COLUMNS = `content_hash, trace_id, span_id, time_unix_nano, observed_time_unix_nano, severity_number,
   severity_text, event_name, body, attributes, dropped_attributes_count, flags, resource, scope`;
 
-const INTERACTION_COLUMNS = [
-  'id', 'trace_id', 'span_id', 'operation', 'name', 'start_time', 'start_time_unix_nano', 'response_time_ms',
-  'time_to_first_token_ms', 'session_id', 'user_id', 'agent_name', 'agent_id', 'service_name', 'service_version',
-  'system_instructions', 'user_input', 'response', 'request_model', 'response_model', 'provider', 'input_tokens',
-  'output_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens', 'reasoning_output_tokens',
-  'finish_reasons', 'tools', 'intent', 'confidence', 'knowledge_sources', 'prompt_version', 'expected_output',
-  'status', 'error_type', 'error_message', 'span_ids', 'conventions',
-];
 
 /** $1: the interactions' rows (jsonb), $2: their project. */
 const UPSERT_INTERACTIONS = `

@@ -1,7 +1,72 @@
-// Conversion between Interaction records and rows of the interactions table.
-import type { Interaction } from '../../normalize/interaction.ts';
+// The interactions table's rows: the one column list ingest writes, the row as Postgres returns
+// it (the type every read uses), and the conversion from Interaction records.
+import type { AttributeValue } from '../../otlp/records.ts';
+import type { Interaction, Message, ToolCall } from '../../normalize/interaction.ts';
 
-export function interactionToRow(i: Interaction): Record<string, unknown> {
+/** The columns ingest writes, in the order of the table (project_id and the timestamps aside). */
+export const INTERACTION_COLUMNS = [
+  'id', 'trace_id', 'span_id', 'operation', 'name', 'start_time', 'start_time_unix_nano', 'response_time_ms',
+  'time_to_first_token_ms', 'session_id', 'user_id', 'agent_name', 'agent_id', 'service_name', 'service_version',
+  'system_instructions', 'user_input', 'response', 'request_model', 'response_model', 'provider', 'input_tokens',
+  'output_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens', 'reasoning_output_tokens',
+  'finish_reasons', 'tools', 'intent', 'confidence', 'knowledge_sources', 'prompt_version', 'expected_output',
+  'status', 'error_type', 'error_message', 'span_ids', 'conventions',
+] as const;
+
+export type InteractionColumn = (typeof INTERACTION_COLUMNS)[number];
+
+/** A row of interactions as node-postgres returns it: bigint columns as decimal strings, timestamps as Date. */
+export interface InteractionRow {
+  project_id: number;
+  id: string;
+  trace_id: string;
+  span_id: string;
+  operation: string;
+  name: string;
+  start_time: Date;
+  start_time_unix_nano: string;
+  response_time_ms: number;
+  time_to_first_token_ms: number | null;
+  session_id: string | null;
+  user_id: string | null;
+  agent_name: string | null;
+  agent_id: string | null;
+  service_name: string | null;
+  service_version: string | null;
+  system_instructions: AttributeValue[] | null;
+  user_input: Message[] | null;
+  response: Message[] | null;
+  request_model: string | null;
+  response_model: string | null;
+  provider: string | null;
+  input_tokens: string | null;
+  output_tokens: string | null;
+  cache_read_input_tokens: string | null;
+  cache_creation_input_tokens: string | null;
+  reasoning_output_tokens: string | null;
+  finish_reasons: string[];
+  tools: ToolCall[];
+  intent: string | null;
+  confidence: number | null;
+  knowledge_sources: string[];
+  prompt_version: string | null;
+  expected_output: string | null;
+  status: Interaction['status'];
+  error_type: string | null;
+  error_message: string | null;
+  span_ids: string[];
+  conventions: string[];
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** Every column of the table, as the row type has them (a test compares it with the schema). */
+export const INTERACTION_ROW_COLUMNS = [
+  'project_id', ...INTERACTION_COLUMNS, 'created_at', 'updated_at',
+] as const satisfies readonly (keyof InteractionRow)[];
+
+/** The written columns of one interaction (timestamps as ISO text, counts as numbers: jsonb_populate_recordset casts). */
+export function interactionToRow(i: Interaction): Record<InteractionColumn, unknown> {
   return {
     id: i.id,
     trace_id: i.traceId,

@@ -4,6 +4,7 @@
 // hands its row to another once the lease runs out, calls the judge outside any transaction,
 // and records the verdict only if the row is still its claim for the same content.
 import type pg from 'pg';
+import type { InteractionRow } from '../interactions/rows.ts';
 import { requestRescore } from './score-queue.ts';
 
 /** Asks for verdicts; a row already judged (or pending) for the same content is left as it is. */
@@ -29,7 +30,7 @@ export interface JudgeClaim {
   interactionId: string;
   contentHash: string;
   /** The interaction's content columns, as stored. */
-  interaction: Record<string, unknown>;
+  interaction: Pick<InteractionRow, 'id' | 'user_input' | 'response' | 'expected_output' | 'tools'>;
 }
 
 /** Claims the oldest pending request nobody holds a live lease on; null when there is none. */
@@ -47,7 +48,7 @@ export async function claimJudgement(pool: pg.Pool, claimant: string, leaseMs: n
   );
   const claim = rows[0];
   if (claim === undefined) return null;
-  const interaction = await pool.query<Record<string, unknown>>(
+  const interaction = await pool.query<JudgeClaim['interaction']>(
     'SELECT id, user_input, response, expected_output, tools FROM interactions WHERE project_id = $1 AND id = $2',
     [claim.project_id, claim.interaction_id],
   );

@@ -2,9 +2,10 @@
 // their conversation neighbours, feedback and judge verdicts) and writes back; and the reads
 // of the REST API (one interaction's quality, summaries per agent and time bucket).
 import type pg from 'pg';
-import type { Interaction, Message, ToolCall } from '../../normalize/interaction.ts';
+import type { Message } from '../../normalize/interaction.ts';
 import type { ScoredInteraction, Turn } from '../../score/quality.ts';
 import type { StoredFeedback } from '../../normalize/feedback.ts';
+import type { InteractionRow } from '../interactions/rows.ts';
 import { feedbackOf } from './feedback.ts';
 import { toPostgresJson } from '../telemetry/rows.ts';
 
@@ -30,15 +31,20 @@ export interface ScoringInputs {
   verdicts: Map<string, StoredVerdict>;
 }
 
-const SCORED_COLUMNS = `id, session_id, start_time_unix_nano, response_time_ms, user_input, response, finish_reasons, tools,
-  status, error_type, knowledge_sources, expected_output, updated_at`;
+/** The interaction columns the scorer reads. */
+const SCORED_COLUMNS = [
+  'id', 'session_id', 'start_time_unix_nano', 'response_time_ms', 'user_input', 'response', 'finish_reasons', 'tools',
+  'status', 'error_type', 'knowledge_sources', 'expected_output', 'updated_at',
+] as const satisfies readonly (keyof InteractionRow)[];
+
+type ScoredRow = Pick<InteractionRow, (typeof SCORED_COLUMNS)[number]>;
 
 /** Everything the scorer needs for these interactions of one project; ids without an interaction (deleted) are left out. */
 export async function loadScoringInputs(client: pg.ClientBase, projectId: number, ids: readonly string[]): Promise<ScoringInputs> {
   // awaiting_parent: walking up from the interaction's span through stored parents ends at a
   // span whose parent is named but not stored. UNION (not UNION ALL) stops on a parent cycle.
-  const { rows } = await client.query<Record<string, unknown>>(
-    `SELECT ${SCORED_COLUMNS}, up.awaiting_parent
+  const { rows } = await client.query<ScoredRow & { awaiting_parent: boolean }>(
+    `SELECT ${SCORED_COLUMNS.map((c) => `i.${c}`).join(', ')}, up.awaiting_parent
      FROM interactions i CROSS JOIN LATERAL (
        WITH RECURSIVE chain (span_id, parent_span_id) AS (
          SELECT s.span_id, s.parent_span_id FROM spans s
@@ -57,7 +63,7 @@ export async function loadScoringInputs(client: pg.ClientBase, projectId: number
   );
   const interactions = rows.map((row) => ({
     ...rowToScored(row),
-    updatedAt: row.updated_at as Date,
+    updatedAt: row.updated_at,
     awaitingParent: row.awaiting_parent as boolean,
   }));
   const present = interactions.map((i) => i.id);
@@ -120,20 +126,20 @@ export async function loadScoringInputs(client: pg.ClientBase, projectId: number
   return { interactions, previous, next, feedback, verdicts };
 }
 
-export function rowToScored(row: Record<string, unknown>): ScoredInteraction {
+export function rowToScored(row: Omit<ScoredRow, 'updated_at'>): ScoredInteraction {
   return {
-    id: row.id as string,
-    sessionId: row.session_id as string | null,
-    startTimeUnixNano: BigInt(row.start_time_unix_nano as string),
-    responseTimeMs: row.response_time_ms as number,
-    userInput: row.user_input as Message[] | null,
-    response: row.response as Message[] | null,
-    finishReasons: row.finish_reasons as string[],
-    tools: row.tools as ToolCall[],
-    status: row.status as Interaction['status'],
-    errorType: row.error_type as string | null,
-    knowledgeSources: row.knowledge_sources as string[],
-    expectedOutput: row.expected_output as string | null,
+    id: row.id,
+    sessionId: row.session_id,
+    startTimeUnixNano: BigInt(row.start_time_unix_nano),
+    responseTimeMs: row.response_time_ms,
+    userInput: row.user_input,
+    response: row.response,
+    finishReasons: row.finish_reasons,
+    tools: row.tools,
+    status: row.status,
+    errorType: row.error_type,
+    knowledgeSources: row.knowledge_sources,
+    expectedOutput: row.expected_output,
   };
 }
 
