@@ -12,7 +12,7 @@ import type { LogRecord, SpanRecord } from '../../otlp/records.ts';
 import { type BuildFailure, errorText, failedSubtrees, settleFailures } from './failures.ts';
 import { INTERACTION_COLUMNS, interactionToRow } from './rows.ts';
 import { upsertAndEnqueue } from '../quality/score-queue.ts';
-import { rowToLog, rowToSpan, type SpanRow, toPostgresJson } from '../telemetry/rows.ts';
+import { LOG_COLUMNS, rowToLog, rowToSpan, SPAN_COLUMNS, type SpanRow, toPostgresJson } from '../telemetry/rows.ts';
 import { addSpan, pairs, readAncestry, readLogsOf, readSubtrees, type SpansByTrace, subtreeRoots } from './subtrees.ts';
 
 /**
@@ -46,12 +46,6 @@ export interface RefreshResult {
   failures: BuildFailure[];
 }
 
-export const SPAN_COLUMNS = `trace_id, span_id, parent_span_id, name, kind, start_time_unix_nano, end_time_unix_nano,
-  status_code, status_message, trace_state, flags, attributes, events, links, dropped_attributes_count,
-  dropped_events_count, dropped_links_count, resource, scope, service_name`;
-
-export const LOG_COLUMNS = `content_hash, trace_id, span_id, time_unix_nano, observed_time_unix_nano, severity_number,
-  severity_text, event_name, body, attributes, dropped_attributes_count, flags, resource, scope`;
 
 
 /** $1: the interactions' rows (jsonb), $2: their project. */

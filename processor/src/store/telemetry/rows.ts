@@ -209,3 +209,22 @@ const UNSAFE_ESCAPE = /\\u(0000|d[89a-f])/i;
 function contentHash(row: object): string {
   return createHash('sha256').update(toJson(row)).digest('hex');
 }
+
+// The columns ingest writes and reads back, one list per table, each held to its row type.
+const columns = <R>(names: readonly (keyof R & string)[]) => names.join(', ');
+
+export const SPAN_COLUMNS = columns<SpanRow>([
+  'trace_id', 'span_id', 'parent_span_id', 'name', 'kind', 'start_time_unix_nano', 'end_time_unix_nano', 'status_code',
+  'status_message', 'trace_state', 'flags', 'attributes', 'events', 'links', 'dropped_attributes_count',
+  'dropped_events_count', 'dropped_links_count', 'resource', 'scope', 'service_name',
+]);
+
+export const LOG_COLUMNS = columns<LogRow>([
+  'content_hash', 'trace_id', 'span_id', 'time_unix_nano', 'observed_time_unix_nano', 'severity_number', 'severity_text',
+  'event_name', 'body', 'attributes', 'dropped_attributes_count', 'flags', 'resource', 'scope',
+]);
+
+export const METRIC_COLUMNS = columns<MetricPointRow>([
+  'content_hash', 'name', 'description', 'unit', 'type', 'aggregation_temporality', 'is_monotonic', 'attributes',
+  'start_time_unix_nano', 'time_unix_nano', 'value', 'data', 'flags', 'resource', 'scope',
+]);

@@ -8,8 +8,8 @@
 import type pg from 'pg';
 import type { LogRecord, MetricPointRecord, SpanRecord } from '../../otlp/records.ts';
 import { insertFeedback } from '../quality/feedback.ts';
-import { type Changes, LOG_COLUMNS, type Normalizer, refreshInteractions, SPAN_COLUMNS } from '../interactions/refresh.ts';
-import { logToRow, metricPointToRow, spanToRow, toPostgresJson } from './rows.ts';
+import { type Changes, type Normalizer, refreshInteractions } from '../interactions/refresh.ts';
+import { LOG_COLUMNS, logToRow, METRIC_COLUMNS, metricPointToRow, SPAN_COLUMNS, spanToRow, toPostgresJson } from './rows.ts';
 import { lockTraces } from '../trace-locks.ts';
 import { addSpan } from '../interactions/subtrees.ts';
 
@@ -31,8 +31,6 @@ export interface WriteResult {
   buildFailures: number;
 }
 
-const METRIC_COLUMNS = `content_hash, name, description, unit, type, aggregation_temporality, is_monotonic,
-  attributes, start_time_unix_nano, time_unix_nano, value, data, flags, resource, scope`;
 
 const NOTHING: WriteResult = { stored: 0, duplicates: 0, interactions: 0, buildFailures: 0 };
 
