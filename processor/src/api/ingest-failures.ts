@@ -6,16 +6,11 @@ import { z } from 'zod';
 import { listFailures } from '../store/interactions/failures.ts';
 import { accessOf, type Auth } from './auth.ts';
 import { HttpError } from './errors.ts';
-import { MAX_PAGE_SIZE } from './interactions.ts';
+import { pageLimit } from './interactions.ts';
 
 const listQuery = z
   .object({
-    limit: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .default(50)
-      .transform((n) => Math.min(n, MAX_PAGE_SIZE)),
+    limit: pageLimit,
   })
   .strict();
 

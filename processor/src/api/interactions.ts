@@ -12,6 +12,14 @@ import { interactionToJson, logToEventJson, qualityToJson, spanToJson } from './
 /** Pages are never larger than this, whatever `limit` asks for. */
 export const MAX_PAGE_SIZE = 500;
 
+/** `limit` of a listing: 50 unless given, never more than MAX_PAGE_SIZE. */
+export const pageLimit = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .default(50)
+  .transform((n) => Math.min(n, MAX_PAGE_SIZE));
+
 const cursorSchema = z.object({ t: z.string().regex(/^\d+$/), id: z.string().min(1) });
 
 const listQuery = z
@@ -21,12 +29,7 @@ const listQuery = z
     user: z.string().min(1).optional(),
     since: z.iso.datetime({ offset: true }).optional(),
     until: z.iso.datetime({ offset: true }).optional(),
-    limit: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .default(50)
-      .transform((n) => Math.min(n, MAX_PAGE_SIZE)),
+    limit: pageLimit,
     cursor: z.string().min(1).optional(),
   })
   .strict();
