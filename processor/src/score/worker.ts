@@ -136,7 +136,7 @@ async function scoreProject(
  * parent ends, so until the parent arrives each top-most child is an interaction of its own,
  * replaced (and its verdict thrown away) when the parent comes. It keeps its heuristic scores
  * meanwhile, and `judgeAt` says when to look again: once it has been unchanged for `parentWaitMs`
- * (ingest rewrites it when a span arrives in it or above it), it is judged as it is (the parent
+ * (ingest rewrites it only when a span or event of it arrives), it is judged as it is (the parent
  * may never be exported to us).
  */
 export function verdictFor(

@@ -4,7 +4,6 @@
 // once they build.
 import type pg from 'pg';
 import { toPostgresJson } from '../telemetry/rows.ts';
-import type { SpansByTrace } from './subtrees.ts';
 
 /** Why building failed; bounded (it is a metric label). */
 export type BuildFailureReason = 'build_error';
@@ -31,15 +30,6 @@ const MAX_ERROR_CHARS = 4000;
 export function errorText(thrown: unknown): string {
   const text = thrown instanceof Error ? (thrown.stack ?? `${thrown.name}: ${thrown.message}`) : String(thrown);
   return text.length > MAX_ERROR_CHARS ? text.slice(0, MAX_ERROR_CHARS) : text;
-}
-
-/** Subtree roots still to build, of the traces given that have a failure recorded. */
-export async function failedSubtrees(client: pg.ClientBase, projectId: number, traceIds: string[]): Promise<SpansByTrace> {
-  const { rows } = await client.query<{ trace_id: string; span_ids: string[] }>(
-    'SELECT trace_id, span_ids FROM interaction_failures WHERE project_id = $1 AND trace_id = ANY($2::text[])',
-    [projectId, traceIds],
-  );
-  return new Map(rows.map((r) => [r.trace_id, new Set(r.span_ids)]));
 }
 
 /**

@@ -172,20 +172,14 @@ export async function readAncestry(
   return byTrace;
 }
 
-/** A stored span of a subtree being rebuilt, with the root of its subtree. */
-export interface SubtreeSpanRow extends SpanRow {
-  root: string;
-}
-
-/** Every stored span beneath each root (the roots included), with the given columns. */
-export async function readSubtrees(
+/** Every stored span beneath each root (the roots included), by root. */
+export async function readSubtreeSpanIds(
   client: pg.ClientBase,
   projectId: number,
   roots: SpansByTrace,
-  spanColumns: string,
-): Promise<SubtreeSpanRow[]> {
+): Promise<{ root: string; trace_id: string; span_id: string }[]> {
   const [traceIds, rootIds] = pairs(roots);
-  const { rows } = await client.query<SubtreeSpanRow>(
+  const { rows } = await client.query<{ root: string; trace_id: string; span_id: string }>(
     `WITH RECURSIVE down (root, trace_id, span_id) AS (
        SELECT r.root, r.trace_id, r.root FROM unnest($2::text[], $3::text[]) AS r (trace_id, root)
        UNION
@@ -194,11 +188,22 @@ export async function readSubtrees(
          SELECT trace_id, span_id FROM spans WHERE project_id = $1 AND trace_id = down.trace_id AND parent_span_id = down.span_id OFFSET 0
        ) AS c
      )
-     SELECT down.root, ${spanColumns.replace(/(\w+)/g, 's.$1')}
-     FROM down CROSS JOIN LATERAL (
-       SELECT * FROM spans WHERE project_id = $1 AND trace_id = down.trace_id AND span_id = down.span_id OFFSET 0
-     ) AS s`,
+     SELECT root, trace_id, span_id FROM down`,
     [projectId, traceIds, rootIds],
+  );
+  return rows;
+}
+
+/** Stored spans by id, with the given columns. */
+export async function readSpans(client: pg.ClientBase, projectId: number, spans: SpansByTrace, spanColumns: string): Promise<SpanRow[]> {
+  const [traceIds, spanIds] = pairs(spans);
+  const { rows } = await client.query<SpanRow>(
+    `SELECT ${spanColumns.replace(/(\w+)/g, 's.$1')}
+     FROM unnest($2::text[], $3::text[]) AS k (trace_id, span_id)
+     CROSS JOIN LATERAL (
+       SELECT * FROM spans WHERE project_id = $1 AND trace_id = k.trace_id AND span_id = k.span_id OFFSET 0
+     ) AS s`,
+    [projectId, traceIds, spanIds],
   );
   return rows;
 }

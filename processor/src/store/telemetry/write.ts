@@ -8,7 +8,7 @@
 import type pg from 'pg';
 import type { LogRecord, MetricPointRecord, SpanRecord } from '../../otlp/records.ts';
 import { insertFeedback } from '../quality/feedback.ts';
-import { type Changes, type Normalizer, refreshInteractions } from '../interactions/refresh.ts';
+import { type Changes, type NewSpan, type Normalizer, probeTraces, refreshInteractions } from '../interactions/refresh.ts';
 import { LOG_COLUMNS, logToRow, METRIC_COLUMNS, metricPointToRow, SPAN_COLUMNS, spanToRow, toPostgresJson } from './rows.ts';
 import { lockTraces } from '../trace-locks.ts';
 import { addSpan } from '../interactions/subtrees.ts';
@@ -42,18 +42,28 @@ export async function writeSpans(
   normalizer: Normalizer,
 ): Promise<WriteResult> {
   if (spans.length === 0) return NOTHING;
-  await lockTraces(client, projectId, unique(spans.map((s) => s.traceId)));
-  const rows = dedupe(spans, (s) => `${s.traceId}${s.spanId}`).map((s) => ({ ...spanToRow(s), genai_role: normalizer.spanRoleOf(s) }));
+  const traceIds = unique(spans.map((s) => s.traceId));
+  await lockTraces(client, projectId, traceIds);
+  // Probed before the insert: a trace none of whose spans was stored before is walked in memory.
+  const states = await probeTraces(client, projectId, traceIds);
+  const batch = dedupe(spans, (s) => `${s.traceId}${s.spanId}`).map((span) => ({ span, role: normalizer.spanRoleOf(span) }));
   const inserted = await client.query<{ trace_id: string; span_id: string }>(
     `INSERT INTO spans (project_id, ${SPAN_COLUMNS}, genai_role)
      SELECT $2, ${SPAN_COLUMNS}, genai_role FROM jsonb_populate_recordset(null::spans, $1::jsonb)
      ON CONFLICT (project_id, trace_id, span_id) DO NOTHING
      RETURNING trace_id, span_id`,
-    [toPostgresJson(rows), projectId],
+    [toPostgresJson(batch.map(({ span, role }) => ({ ...spanToRow(span), genai_role: role }))), projectId],
   );
+  const byKey = new Map(batch.map((b) => [`${b.span.traceId}/${b.span.spanId}`, b]));
   const changes: Changes = { spans: new Map(), spansWithNewLogs: new Map() };
-  for (const row of inserted.rows) addSpan(changes.spans, row.trace_id, row.span_id);
-  const refreshed = await refreshInteractions(client, projectId, [...changes.spans.keys()], changes, normalizer);
+  for (const row of inserted.rows) {
+    let trace = changes.spans.get(row.trace_id);
+    if (trace === undefined) changes.spans.set(row.trace_id, (trace = new Map()));
+    trace.set(row.span_id, byKey.get(`${row.trace_id}/${row.span_id}`) as NewSpan);
+  }
+  // A batch of retries only (nothing new of a trace) changes nothing of it.
+  const changed = new Map([...states].filter(([traceId]) => changes.spans.has(traceId)));
+  const refreshed = await refreshInteractions(client, projectId, changed, changes, normalizer);
   const stored = inserted.rowCount ?? 0;
   return { stored, duplicates: spans.length - stored, interactions: refreshed.interactions, buildFailures: refreshed.failures.length };
 }
@@ -83,7 +93,8 @@ export async function writeLogs(
   // which is not stored).
   const changes: Changes = { spans: new Map(), spansWithNewLogs: new Map() };
   for (const row of inserted.rows) if (row.trace_id !== null && row.span_id !== null) addSpan(changes.spansWithNewLogs, row.trace_id, row.span_id);
-  const refreshed = await refreshInteractions(client, projectId, [...changes.spansWithNewLogs.keys()], changes, normalizer);
+  const states = changes.spansWithNewLogs.size === 0 ? new Map() : await probeTraces(client, projectId, [...changes.spansWithNewLogs.keys()]);
+  const refreshed = await refreshInteractions(client, projectId, states, changes, normalizer);
   const stored = inserted.rowCount ?? 0;
   return { stored, duplicates: records.length - stored, interactions: refreshed.interactions, buildFailures: refreshed.failures.length };
 }
