@@ -6,7 +6,8 @@
 //    each exported as its spans end, under a session span that ends (and arrives) last;
 // 2. short: 50 traces of 200 spans of the same shape, sent the same way (200 batches of 50).
 // Prints the mean time per batch of the last 20 batches of the long trace over its first 20
-// (target <= 1.5), spans/s of both shapes and their ratio.
+// (target <= 1.5; the medians too, which one slow batch moves less), spans/s of both shapes and
+// their ratio.
 //   npm run bench:long-trace [-- --spans 10000 --batch 50 --short-spans 200]
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -134,6 +135,10 @@ async function postTimed(url: string, batches: Uint8Array[]): Promise<number[]> 
 }
 
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return (sorted[Math.floor((sorted.length - 1) / 2)]! + sorted[Math.ceil((sorted.length - 1) / 2)]!) / 2;
+};
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
 async function main() {
@@ -177,7 +182,7 @@ async function main() {
         `long trace:           ${LONG_SPANS} spans, ${long.length} batches of ${BATCH}`,
         `short traces:         ${SHORT_TRACES} x ${SHORT_SPANS} spans, ${short.length} batches of ${BATCH}`,
         `interactions stored:  ${stored.rows[0]!.interactions}`,
-        `long, per batch:      first ${WINDOW} ${first.toFixed(1)} ms, last ${WINDOW} ${last.toFixed(1)} ms`,
+        `long, per batch:      first ${WINDOW} ${first.toFixed(1)} ms, last ${WINDOW} ${last.toFixed(1)} ms (medians ${median(longTimes.slice(0, WINDOW)).toFixed(1)}, ${median(longTimes.slice(-WINDOW)).toFixed(1)})`,
         `ratio last/first:     ${(last / first).toFixed(2)} (target <= 1.5)`,
         `long:                 ${longRate.toFixed(0)} spans/s (${(sum(longTimes) / 1000).toFixed(2)} s)`,
         `short:                ${shortRate.toFixed(0)} spans/s (${(sum(shortTimes) / 1000).toFixed(2)} s)`,
