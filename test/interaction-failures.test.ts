@@ -20,6 +20,8 @@ import { loadConfig } from '../processor/src/config/config.ts';
 import { buildInteractions, feedbackFromLogs, spanRoleOf } from '../processor/src/normalize/index.ts';
 import { decodeTraces } from '../processor/src/otlp/index.ts';
 import type { SpanRecord } from '../processor/src/otlp/records.ts';
+import { createApiKey } from '../processor/src/store/access/api-keys.ts';
+import { DEFAULT_PROJECT, ensureProject } from '../processor/src/store/access/projects.ts';
 import { interactionToRow } from '../processor/src/store/interactions/rows.ts';
 import { loadMigrations, migrate } from '../processor/src/store/migrate.ts';
 import { startPostgres, type TestPostgres } from './harness.ts';
@@ -217,4 +219,20 @@ void test('GET /api/ingest/failures lists the most recent failure first, at most
   const bad = await failures('?limit=0');
   assert.equal(bad.status, 400);
   assert.match(bad.body.error!, /^invalid query: /);
+});
+
+void test("another project's key sees none of these failures; the failing project's key sees them", async () => {
+  const other = await ensureProject(pool, 'other-project');
+  const otherKey = (await createApiKey(pool, { projectId: other.id, role: 'read', name: null })).key;
+  const ownKey = (await createApiKey(pool, { projectId: DEFAULT_PROJECT.id, role: 'read', name: null })).key;
+  const list = async (key: string) => {
+    const response = await fetch(`${url}/api/ingest/failures`, { headers: { authorization: `Bearer ${key}` } });
+    return { status: response.status, traceIds: ((await response.json()) as { failures: { traceId: string }[] }).failures.map((f) => f.traceId) };
+  };
+  for (let i = 0; i < 100 && (await failures()).status !== 401; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal((await failures()).status, 401);
+  assert.deepEqual(await list(otherKey), { status: 200, traceIds: [] });
+  const own = await list(ownKey);
+  assert.equal(own.status, 200);
+  assert.ok(own.traceIds.length >= 2, `the default project's failures are listed: ${own.traceIds.length}`);
 });
