@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { Registry } from 'prom-client';
-import { WriteAdmission } from '../processor/src/api/admission.ts';
+import { admissionOptionsOf, WriteAdmission } from '../processor/src/api/admission.ts';
 import { createApp } from '../processor/src/api/app.ts';
 import { createAuth } from '../processor/src/api/auth.ts';
 import { registerApiMetrics } from '../processor/src/api/metrics.ts';
@@ -47,13 +47,7 @@ before(async () => {
   const migrations = await loadMigrations();
   await migrate(pool, { migrations });
   const config = loadConfig({ DATABASE_URL: postgres.url });
-  const admission = new WriteAdmission({
-    maxConcurrent: config.maxConcurrentWrites,
-    maxQueued: config.maxQueuedWrites,
-    queueTimeoutMs: config.queueTimeoutMs,
-    maxPendingBytes: config.maxPendingBytes,
-    retryAfterSeconds: config.retryAfterSeconds,
-  });
+  const admission = new WriteAdmission(admissionOptionsOf(config));
   const app = createApp({
     pool,
     ingestPool: pool,

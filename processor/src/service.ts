@@ -4,7 +4,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { WriteAdmission } from './api/admission.ts';
+import { admissionOptionsOf, WriteAdmission } from './api/admission.ts';
 import { createApp } from './api/app.ts';
 import { checkBind, createAuth } from './api/auth.ts';
 import { registerApiMetrics } from './api/metrics.ts';
@@ -58,13 +58,7 @@ export async function startProcessor(config: Config, log: Logger): Promise<Runni
     const applied = await migrate(apiPool, { migrations, log });
     if (applied.length > 0) log.info(`applied migrations: ${applied.join(', ')}`);
 
-    const admission = new WriteAdmission({
-      maxConcurrent: config.maxConcurrentWrites,
-      maxQueued: config.maxQueuedWrites,
-      queueTimeoutMs: config.queueTimeoutMs,
-      maxPendingBytes: config.maxPendingBytes,
-      retryAfterSeconds: config.retryAfterSeconds,
-    });
+    const admission = new WriteAdmission(admissionOptionsOf(config));
     const auth = createAuth({ pool: authPool, mode: config.auth });
     const authLine = await checkBind(auth, config.host);
     const registry = new Registry();

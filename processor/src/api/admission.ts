@@ -2,6 +2,7 @@
 // at once, at most `maxQueued` wait for a turn (each at most `queueTimeoutMs`), and request
 // bodies held in memory stay under `maxPendingBytes`. Past any bound the caller gets an
 // UnavailableError (503 + Retry-After) at once instead of an ever-growing queue.
+import type { ApiConfig } from './config.ts';
 import { UnavailableError } from './errors.ts';
 
 export interface AdmissionOptions {
@@ -15,6 +16,17 @@ export interface AdmissionOptions {
 interface Waiter {
   admit(): void;
   timer: NodeJS.Timeout;
+}
+
+/** The admission limits the api settings slice configures (FLYWHEEL_MAX_CONCURRENT_WRITES and the rest). */
+export function admissionOptionsOf(config: ApiConfig): AdmissionOptions {
+  return {
+    maxConcurrent: config.maxConcurrentWrites,
+    maxQueued: config.maxQueuedWrites,
+    queueTimeoutMs: config.queueTimeoutMs,
+    maxPendingBytes: config.maxPendingBytes,
+    retryAfterSeconds: config.retryAfterSeconds,
+  };
 }
 
 export class WriteAdmission {

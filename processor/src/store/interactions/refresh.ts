@@ -13,7 +13,7 @@ import type { LogRecord, SpanRecord } from '../../otlp/records.ts';
 import { type BuildFailure, errorText, settleFailures } from './failures.ts';
 import { INTERACTION_COLUMNS, interactionToRow } from './rows.ts';
 import { upsertAndEnqueue } from '../quality/score-queue.ts';
-import { LOG_COLUMNS, rowToLog, rowToSpan, SPAN_COLUMNS, type SpanRow, toPostgresJson } from '../telemetry/rows.ts';
+import { rowToLog, rowToSpan, SPAN_COLUMNS, type SpanRow, toPostgresJson } from '../telemetry/rows.ts';
 import {
   addSpan,
   pairs,
@@ -314,7 +314,7 @@ async function readSubtrees(
       }
     }
     if (toRead.size > 0) {
-      for (const row of await readSpans(client, projectId, toRead, SPAN_COLUMNS)) {
+      for (const row of await readSpans(client, projectId, toRead)) {
         (subtreeOf.get(`${row.trace_id}/${row.span_id}`) as Subtree).spans.push(rowToSpan(row));
       }
     }
@@ -327,7 +327,7 @@ async function readSubtrees(
     for (const span of subtree.spans) addSpan(withLogs, subtree.traceId, span.spanId);
   }
   if (withLogs.size > 0) {
-    for (const row of await readLogsOf(client, projectId, withLogs, LOG_COLUMNS)) {
+    for (const row of await readLogsOf(client, projectId, withLogs)) {
       subtreeOf.get(`${row.trace_id}/${row.span_id}`)?.logs.push(rowToLog(row));
     }
   }

@@ -23,7 +23,7 @@
 // 15 ms per walk at 10k spans, growing with the table; 0.1 ms as lookups).
 import type pg from 'pg';
 import type { SpanRole } from '../../normalize/assemble.ts';
-import type { LogRow, SpanRow } from '../telemetry/rows.ts';
+import { LOG_COLUMNS, type LogRow, SPAN_COLUMNS, type SpanRow } from '../telemetry/rows.ts';
 
 /** What the walk knows of a stored span: its parent and how assembly sees it (spans.genai_role). */
 export interface SpanLink {
@@ -195,10 +195,10 @@ export async function readSubtreeSpanIds(
 }
 
 /** Stored spans by id, with the given columns. */
-export async function readSpans(client: pg.ClientBase, projectId: number, spans: SpansByTrace, spanColumns: string): Promise<SpanRow[]> {
+export async function readSpans(client: pg.ClientBase, projectId: number, spans: SpansByTrace): Promise<SpanRow[]> {
   const [traceIds, spanIds] = pairs(spans);
   const { rows } = await client.query<SpanRow>(
-    `SELECT ${spanColumns.replace(/(\w+)/g, 's.$1')}
+    `SELECT ${SPAN_COLUMNS.replace(/(\w+)/g, 's.$1')}
      FROM unnest($2::text[], $3::text[]) AS k (trace_id, span_id)
      CROSS JOIN LATERAL (
        SELECT * FROM spans WHERE project_id = $1 AND trace_id = k.trace_id AND span_id = k.span_id OFFSET 0
@@ -209,10 +209,10 @@ export async function readSpans(client: pg.ClientBase, projectId: number, spans:
 }
 
 /** The log records naming the given spans. */
-export async function readLogsOf(client: pg.ClientBase, projectId: number, spans: SpansByTrace, logColumns: string): Promise<LogRow[]> {
+export async function readLogsOf(client: pg.ClientBase, projectId: number, spans: SpansByTrace): Promise<LogRow[]> {
   const [traceIds, spanIds] = pairs(spans);
   const { rows } = await client.query<LogRow>(
-    `SELECT ${logColumns.replace(/(\w+)/g, 'l.$1')}, l.arrival
+    `SELECT ${LOG_COLUMNS.replace(/(\w+)/g, 'l.$1')}, l.arrival
      FROM unnest($2::text[], $3::text[]) AS s (trace_id, span_id)
      CROSS JOIN LATERAL (
        SELECT * FROM log_records WHERE project_id = $1 AND trace_id = s.trace_id AND span_id = s.span_id OFFSET 0
