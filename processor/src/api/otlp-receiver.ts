@@ -98,18 +98,6 @@ async function receive<T>(signal: Signal<T>, req: Request, res: Response, option
   const { admission, metrics } = options;
   const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   const encoding = ENCODINGS[mediaType];
-  // The key is checked before the body is read: an unauthenticated sender costs no decoding.
-  let projectId: number;
-  try {
-    ({ projectId } = await options.auth.authorize(req.headers, 'ingest'));
-  } catch (error) {
-    const failure = error instanceof HttpError ? error : classifyDatabaseError(error, options.retryAfterSeconds, 'read');
-    metrics.otlpRequests.inc({ signal: signal.name, outcome: outcomeOf(failure.status) });
-    discardRest(req, options.maxBodyBytes);
-    if (failure.retryAfterSeconds !== undefined) res.set('Retry-After', String(failure.retryAfterSeconds));
-    sendStatus(res, failure.status, failure.message, encoding ?? 'json');
-    return;
-  }
   if (!encoding) {
     metrics.otlpRequests.inc({ signal: signal.name, outcome: 'unsupported_media_type' });
     discardRest(req, options.maxBodyBytes);
@@ -118,6 +106,8 @@ async function receive<T>(signal: Signal<T>, req: Request, res: Response, option
   }
   let reserved = 0;
   try {
+    // The key is checked before the body is read: an unauthenticated sender costs no decoding.
+    const { projectId } = await options.auth.authorize(req.headers, 'ingest');
     admission.checkCapacity();
     const body = await readBody(req, {
       maxBytes: options.maxBodyBytes,
