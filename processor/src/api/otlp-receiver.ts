@@ -98,16 +98,13 @@ async function receive<T>(signal: Signal<T>, req: Request, res: Response, option
   const { admission, metrics } = options;
   const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   const encoding = ENCODINGS[mediaType];
-  if (!encoding) {
-    metrics.otlpRequests.inc({ signal: signal.name, outcome: 'unsupported_media_type' });
-    discardRest(req, options.maxBodyBytes);
-    sendStatus(res, 415, `unsupported Content-Type '${mediaType || '(none)'}'; use application/x-protobuf or application/json`, 'json');
-    return;
-  }
   let reserved = 0;
   try {
-    // The key is checked before the body is read: an unauthenticated sender costs no decoding.
+    // The key is checked first, before the body is read: an unauthenticated sender costs no decoding.
     const { projectId } = await options.auth.authorize(req.headers, 'ingest');
+    if (!encoding) {
+      throw new HttpError(415, `unsupported Content-Type '${mediaType || '(none)'}'; use application/x-protobuf or application/json`);
+    }
     admission.checkCapacity();
     const body = await readBody(req, {
       maxBytes: options.maxBodyBytes,
@@ -150,7 +147,7 @@ async function receive<T>(signal: Signal<T>, req: Request, res: Response, option
     else options.log.debug(`${req.path}: ${failure.status} ${failure.message}`);
     discardRest(req, options.maxBodyBytes);
     if (failure.retryAfterSeconds !== undefined) res.set('Retry-After', String(failure.retryAfterSeconds));
-    sendStatus(res, failure.status, failure.message, encoding);
+    sendStatus(res, failure.status, failure.message, encoding ?? 'json');
   } finally {
     admission.releaseBytes(reserved);
   }
@@ -194,6 +191,8 @@ function outcomeOf(status: number): string {
       return 'forbidden';
     case 413:
       return 'too_large';
+    case 415:
+      return 'unsupported_media_type';
     case 429:
     case 503:
       return 'unavailable';
