@@ -87,3 +87,14 @@ test('every setting has an env var with the FLYWHEEL_ prefix (or DATABASE_URL) a
   for (const s of settings) assert.match(s.env, /^(FLYWHEEL_[A-Z_]+|DATABASE_URL)$/);
   assert.equal(new Set(settings.map((s) => s.flag)).size, settings.length);
 });
+
+test('a bad DATABASE_URL is named in the error without its password', () => {
+  assert.throws(
+    () => loadConfig({ DATABASE_URL: 'mysql://flywheel:s3cret-pass@db:5432/fw' }),
+    (error: Error) => {
+      assert.equal(error.message, "DATABASE_URL must be a postgres:// or postgresql:// URL, got 'mysql://flywheel:***@db:5432/fw'");
+      assert.doesNotMatch(error.message, /s3cret/);
+      return true;
+    },
+  );
+});

@@ -60,7 +60,15 @@ export function loadConfig(
     const key = String(issue.path[0]);
     const setting = settings.find((s) => s.key === key);
     if (!setting) return issue.message;
-    return `${origin.get(key) ?? setting.env} must be ${setting.expected}, got '${raw[key]}'`;
+    return `${origin.get(key) ?? setting.env} must be ${setting.expected}, got '${withoutPassword(raw[key] ?? '')}'`;
   });
   throw new ConfigError(problems.join('\n'));
+}
+
+/**
+ * A value as an error may show it: the password of a URL's user info (postgres://user:secret@host)
+ * is masked, since errors end up in terminals, logs and CI output.
+ */
+export function withoutPassword(value: string): string {
+  return value.replace(/(\/\/[^/:@\s]*:)[^@\s]*@/g, '$1***@');
 }
