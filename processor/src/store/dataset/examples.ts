@@ -33,7 +33,12 @@ function whereOf(filter: ExampleFilter, params: unknown[]): string[] {
   return where;
 }
 
-/** The project's gate-eligible interactions (interaction_scores.eligible) of one agent, by id. */
+/**
+ * The project's gate-eligible interactions (interaction_scores.eligible) of one agent, by id.
+ * With statistics, a batch is a merge join of the two primary keys from the cursor on: 8 ms for
+ * 500 rows of 100k (EXPLAIN ANALYZE, embedded Postgres); without them (a bulk load before
+ * autovacuum's ANALYZE) the planner sorts all rows past the cursor for each batch, 670 ms.
+ */
 export async function* eligibleInteractions(pool: pg.Pool, projectId: number, filter: ExampleFilter, batchSize: number): AsyncGenerator<ExampleColumns> {
   let after = '';
   for (;;) {
