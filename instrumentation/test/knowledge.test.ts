@@ -1,6 +1,7 @@
 // knowledge(): the client against a local HTTP server serving GET /api/knowledge in its
 // documented shape, with an ETag and 304s, going down and coming back.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, test } from 'node:test';
@@ -113,12 +114,19 @@ test('a processor that is not there, or answers another shape, leaves the agent 
   assert.deepEqual(odd.items(), []);
 });
 
-test('the refresh timer does not keep the process alive', async () => {
-  current = { etag: '"v1"', body: { items: [], guidance } };
+test('the refresh timer does not keep the process alive, and close() stops it', async () => {
+  current = { etag: '"v1"', body: { items: [returns], guidance } };
+  // A process that loads knowledge and never closes it exits on its own when its work is done.
+  const script = `import { knowledge } from ${JSON.stringify(new URL('../src/index.ts', import.meta.url).href)};
+    const client = knowledge({ agent: 'support-agent', url: ${JSON.stringify(url)}, refreshMs: 10 });
+    console.log(await client.ready(), client.items().length);`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script]);
+  let stdout = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.deepEqual([code, stdout], [0, 'true 1\n']);
   const client = knowledge({ agent: 'support-agent', url, refreshMs: 10 });
   await client.ready();
-  // node:test would wait on a referenced timer; close() is called only to be tidy afterwards.
-  await new Promise((r) => setTimeout(r, 30));
   client.close();
   const seen = requests.length;
   await new Promise((r) => setTimeout(r, 50));
