@@ -4,4 +4,5 @@ export { register } from './sdk.ts';
 export { withInteraction } from './interaction.ts';
 export { traceTool } from './tool.ts';
 export { recordFeedback } from './feedback.ts';
-export type { FlywheelConfig } from './types.ts';
+export { knowledge } from './knowledge.ts';
+export type { FlywheelConfig, KnowledgeClient, KnowledgeGuidance, KnowledgeItem, KnowledgeOptions } from './types.ts';

@@ -142,3 +142,56 @@ export interface FeedbackOptions {
   /** `flywheel.feedback.idempotency_key`. Default: a new random uuid; pass your own to resend safely. */
   idempotencyKey?: string;
 }
+
+/** Options of `knowledge()`. */
+export interface KnowledgeOptions {
+  /** The agent whose committed knowledge to load (its own and the shared items). Required. */
+  agent: string;
+  /**
+   * Base URL of the processor's REST API; `/api/knowledge?agent=…` is appended.
+   * Default: `FLYWHEEL_URL`, else `http://localhost:4318`, where `flywheel serve` listens.
+   */
+  url?: string;
+  /** An API key of the read role, sent as `Authorization: Bearer …`. Default: `FLYWHEEL_API_KEY`, else none (local mode). */
+  apiKey?: string;
+  /** How often the cache is refreshed in the background, in ms (a 304 keeps it as it is). Default: 60000. */
+  refreshMs?: number;
+  /** How long one request may take before it is given up, in ms. Default: 5000. */
+  timeoutMs?: number;
+}
+
+/** One committed knowledge item, as `GET /api/knowledge` returns it. */
+export interface KnowledgeItem {
+  id: string;
+  /** What the item is about (an intent and the question's terms, or a source section). */
+  key: string;
+  content: string;
+  /** 0..1. */
+  confidence: number;
+  /** The agent it belongs to; null when shared by every agent. */
+  agent: string | null;
+  /** The source URI it came from, when it came from one. */
+  source: string | null;
+  committedAt: string;
+  version: number;
+}
+
+/** What mining found to repeat and to avoid, as the processor words it. */
+export interface KnowledgeGuidance {
+  reinforce: readonly unknown[];
+  avoid: readonly unknown[];
+}
+
+/** The handle `knowledge()` returns. No method throws or waits on the network. */
+export interface KnowledgeClient {
+  /** The last good copy of the agent's committed items; empty until the first load. */
+  items(): readonly KnowledgeItem[];
+  /** The cached items that share terms with the question, best first (terms weighted by rarity, ties by confidence). */
+  search(question: string, limit?: number): KnowledgeItem[];
+  /** The last good copy of the guidance; empty lists until the first load. */
+  guidance(): KnowledgeGuidance;
+  /** Resolves once the first load has succeeded (true) or failed (false); never rejects. */
+  ready(): Promise<boolean>;
+  /** Stops the background refresh. */
+  close(): void;
+}

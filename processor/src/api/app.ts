@@ -6,6 +6,7 @@ import { type SchemaState, schemaState } from '../store/migrate.ts';
 import type { Normalizer } from '../store/interactions/refresh.ts';
 import type { WriteAdmission } from './admission.ts';
 import type { Auth } from './auth.ts';
+import { datasetRoutes } from './datasets.ts';
 import { classifyDatabaseError, errorToLog, HttpError } from './errors.ts';
 import { feedbackRoutes } from './feedback.ts';
 import { ingestFailureRoutes } from './ingest-failures.ts';
@@ -73,6 +74,7 @@ export function createApp(options: AppOptions): express.Express {
   app.use('/api', feedbackRoutes(options));
   app.use('/api', scoreRoutes(options.pool, options.auth));
   app.use('/api', ingestFailureRoutes(options.pool, options.auth));
+  app.use('/api', datasetRoutes(options.pool, options.auth));
 
   app.use((req, _res, next) => next(new HttpError(404, `no route for ${req.method} ${req.path}`)));
 

@@ -8,6 +8,7 @@ import { startProcessor } from '../service.ts';
 import { attachDatabase } from '../store/database.ts';
 import { migrate } from '../store/migrate.ts';
 import { type Command, UsageError } from './command.ts';
+import { EXPORT_COMMAND } from './export.ts';
 import { KEYS_COMMAND } from './keys.ts';
 
 const COMMANDS: Record<string, Command> = {
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, Command> = {
     run: runMigrations,
   },
   keys: KEYS_COMMAND,
+  export: EXPORT_COMMAND,
 };
 
 /** The settings of the command's slices, in the order of the slices. */
