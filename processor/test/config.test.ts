@@ -38,6 +38,9 @@ test('with nothing set, every setting takes its documented default', () => {
     judgeParentWaitMs: 300000,
     judgeInputUsdPerMTok: 0,
     judgeOutputUsdPerMTok: 0,
+    knowledgePollMs: 5000,
+    knowledgeCommitBatch: 10,
+    knowledgeCommitConfidence: 0.85,
   });
 });
 

@@ -46,6 +46,7 @@ test('the shipped migrations: 0005_projects is breaking, none of the others is',
       ['0006_scheduled_jobs', false],
       ['0007_open_enum_columns', false],
       ['0008_interaction_subtrees', false],
+      ['0009_knowledge', false],
     ],
   );
 });

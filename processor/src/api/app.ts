@@ -11,6 +11,7 @@ import { classifyDatabaseError, errorToLog, HttpError } from './errors.ts';
 import { feedbackRoutes } from './feedback.ts';
 import { ingestFailureRoutes } from './ingest-failures.ts';
 import { interactionRoutes } from './interactions.ts';
+import { knowledgeRoutes } from './knowledge.ts';
 import { buildFailureCounter, type ProcessorMetrics } from './metrics.ts';
 import { otlpReceiver } from './otlp-receiver.ts';
 import { scoreRoutes } from './scores.ts';
@@ -75,6 +76,7 @@ export function createApp(options: AppOptions): express.Express {
   app.use('/api', scoreRoutes(options.pool, options.auth));
   app.use('/api', ingestFailureRoutes(options.pool, options.auth));
   app.use('/api', datasetRoutes(options.pool, options.auth));
+  app.use('/api', knowledgeRoutes(options));
 
   app.use((req, _res, next) => next(new HttpError(404, `no route for ${req.method} ${req.path}`)));
 

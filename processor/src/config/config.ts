@@ -4,6 +4,7 @@
 // Validation happens once, at start-up.
 import { z } from 'zod';
 import { API_SETTINGS, LISTEN_SETTINGS } from '../api/config.ts';
+import { KNOWLEDGE_SETTINGS } from '../knowledge/config.ts';
 import { RUNTIME_SETTINGS } from '../runtime/config.ts';
 import { SCORE_SETTINGS } from '../score/config.ts';
 import { STORE_SETTINGS } from '../store/config.ts';
@@ -16,6 +17,7 @@ export const SLICES = {
   api: API_SETTINGS,
   runtime: RUNTIME_SETTINGS,
   score: SCORE_SETTINGS,
+  knowledge: KNOWLEDGE_SETTINGS,
 } as const;
 
 export type SliceName = keyof typeof SLICES;

@@ -189,6 +189,65 @@ CREATE TABLE judgements (
 CREATE INDEX judgements_pending_idx ON judgements USING btree (requested_at) WHERE (status = 'pending'::text);
 CREATE UNIQUE INDEX judgements_pkey ON judgements USING btree (project_id, interaction_id);
 
+CREATE TABLE knowledge_events (
+  project_id integer NOT NULL,
+  id bigint NOT NULL,
+  item_id bigint NOT NULL,
+  from_status text,
+  to_status text NOT NULL,
+  actor text NOT NULL,
+  reason text,
+  at timestamp with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT knowledge_events_pkey PRIMARY KEY (project_id, id),
+  CONSTRAINT knowledge_events_project_id_item_id_fkey FOREIGN KEY (project_id, item_id) REFERENCES knowledge_items(project_id, id)
+);
+
+CREATE INDEX knowledge_events_item_idx ON knowledge_events USING btree (project_id, item_id, at);
+CREATE UNIQUE INDEX knowledge_events_pkey ON knowledge_events USING btree (project_id, id);
+
+CREATE TABLE knowledge_items (
+  project_id integer NOT NULL,
+  id bigint NOT NULL,
+  agent text,
+  key text NOT NULL,
+  content text NOT NULL,
+  confidence double precision NOT NULL,
+  status text NOT NULL,
+  origin text NOT NULL,
+  supporters text[] NOT NULL,
+  interaction_ids text[] NOT NULL,
+  feedback_ids bigint[] NOT NULL,
+  source_uri text,
+  version integer NOT NULL DEFAULT 1,
+  supersedes bigint,
+  superseded_by bigint,
+  conflict_with bigint,
+  created_at timestamp with time zone NOT NULL DEFAULT now(),
+  updated_at timestamp with time zone NOT NULL DEFAULT now(),
+  committed_at timestamp with time zone,
+  search tsvector,
+  CONSTRAINT knowledge_items_confidence_check CHECK (((confidence >= (0)::double precision) AND (confidence <= (1)::double precision))),
+  CONSTRAINT knowledge_items_origin_check CHECK ((origin = ANY (ARRAY['correction'::text, 'interaction'::text, 'source'::text]))),
+  CONSTRAINT knowledge_items_pkey PRIMARY KEY (project_id, id),
+  CONSTRAINT knowledge_items_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id),
+  CONSTRAINT knowledge_items_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'committed'::text, 'rejected'::text, 'superseded'::text])))
+);
+
+CREATE INDEX knowledge_items_key_idx ON knowledge_items USING btree (project_id, key, agent) WHERE (status = ANY (ARRAY['pending'::text, 'committed'::text]));
+CREATE UNIQUE INDEX knowledge_items_pkey ON knowledge_items USING btree (project_id, id);
+CREATE INDEX knowledge_items_search_idx ON knowledge_items USING gin (search);
+CREATE INDEX knowledge_items_status_idx ON knowledge_items USING btree (project_id, status, agent);
+
+CREATE TABLE knowledge_queue (
+  project_id integer NOT NULL,
+  interaction_id text NOT NULL,
+  queued_at timestamp with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT knowledge_queue_pkey PRIMARY KEY (project_id, interaction_id),
+  CONSTRAINT knowledge_queue_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id)
+);
+
+CREATE UNIQUE INDEX knowledge_queue_pkey ON knowledge_queue USING btree (project_id, interaction_id);
+
 CREATE TABLE log_records (
   content_hash text NOT NULL,
   trace_id text,
