@@ -41,6 +41,16 @@ test('with nothing set, every setting takes its documented default', () => {
     knowledgePollMs: 5000,
     knowledgeCommitBatch: 10,
     knowledgeCommitConfidence: 0.85,
+    mineIntervalMs: 60000,
+    mineSuccessMin: 0.8,
+    mineFailureMax: 0.4,
+    mineMinSupport: 20,
+    mineFdr: 0.05,
+    mineMinLift: 1.25,
+    mineWindowDays: 30,
+    forecastAccuracyMin: 0.85,
+    forecastSatisfactionMin: 0.7,
+    forecastHorizonDays: 7,
   });
 });
 

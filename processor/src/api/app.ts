@@ -13,6 +13,7 @@ import { ingestFailureRoutes } from './ingest-failures.ts';
 import { interactionRoutes } from './interactions.ts';
 import { knowledgeRoutes } from './knowledge.ts';
 import { buildFailureCounter, type ProcessorMetrics } from './metrics.ts';
+import { miningRoutes } from './mining.ts';
 import { otlpReceiver } from './otlp-receiver.ts';
 import { scoreRoutes } from './scores.ts';
 
@@ -77,6 +78,7 @@ export function createApp(options: AppOptions): express.Express {
   app.use('/api', ingestFailureRoutes(options.pool, options.auth));
   app.use('/api', datasetRoutes(options.pool, options.auth));
   app.use('/api', knowledgeRoutes(options));
+  app.use('/api', miningRoutes(options.pool, options.auth));
 
   app.use((req, _res, next) => next(new HttpError(404, `no route for ${req.method} ${req.path}`)));
 

@@ -9,6 +9,7 @@ import { decide, KnowledgeTransitionError, listItems, searchItems, type StoredIt
 import { inTransaction } from '../store/transaction.ts';
 import { accessOf, type Auth } from './auth.ts';
 import { classifyDatabaseError, HttpError } from './errors.ts';
+import { agentInsights } from './mining.ts';
 
 const MAX_ITEMS = 1000;
 
@@ -64,6 +65,17 @@ function reviewJson(item: StoredItem) {
   };
 }
 
+/** What mining says the agent should reinforce and avoid (its open patterns in words, as strings); empty without an agent. */
+async function guidanceOf(pool: pg.Pool, projectId: number, agent: string | undefined): Promise<{ reinforce: string[]; avoid: string[] }> {
+  if (agent === undefined) return { reinforce: [], avoid: [] };
+  const insights = await agentInsights(pool, projectId, agent);
+  return {
+    reinforce: insights.reinforce.map((i) => i.text),
+    // Each failure pattern with its recommendation: one line an agent can put in its instructions.
+    avoid: insights.avoid.map((i, n) => `${i.text} ${insights.suggested_improvements[n]?.text ?? ''}`.trim()),
+  };
+}
+
 export function knowledgeRoutes(options: { pool: pg.Pool; auth: Auth; writeTimeoutMs: number; retryAfterSeconds: number }): express.Router {
   const router = express.Router();
   const { pool, auth } = options;
@@ -75,7 +87,7 @@ export function knowledgeRoutes(options: { pool: pg.Pool; auth: Auth; writeTimeo
     const items = await listItems(pool, accessOf(res.locals).projectId, parsed.data);
     const body =
       parsed.data.status === 'committed'
-        ? { items: items.map(itemJson), guidance: { reinforce: [], avoid: [] } }
+        ? { items: items.map(itemJson), guidance: await guidanceOf(pool, accessOf(res.locals).projectId, parsed.data.agent) }
         : { items: items.map(reviewJson) };
     const json = JSON.stringify(body);
     const etag = `"${createHash('sha256').update(json).digest('base64url').slice(0, 27)}"`;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { API_SETTINGS, LISTEN_SETTINGS } from '../api/config.ts';
 import { KNOWLEDGE_SETTINGS } from '../knowledge/config.ts';
+import { MINE_SETTINGS } from '../mine/config.ts';
 import { RUNTIME_SETTINGS } from '../runtime/config.ts';
 import { SCORE_SETTINGS } from '../score/config.ts';
 import { STORE_SETTINGS } from '../store/config.ts';
@@ -18,6 +19,7 @@ export const SLICES = {
   runtime: RUNTIME_SETTINGS,
   score: SCORE_SETTINGS,
   knowledge: KNOWLEDGE_SETTINGS,
+  mine: MINE_SETTINGS,
 } as const;
 
 export type SliceName = keyof typeof SLICES;

@@ -88,3 +88,23 @@ export function forecast(points: readonly DailyPoint[], options: ForecastOptions
   const alert = crossesAt !== null && (current < options.threshold || crossesAt - options.now <= options.horizonDays * DAY_MS);
   return { ...base, current: round4(current), slopePerDay: round4(line.slope), trendP: round4(trendP), crossesAt, alert };
 }
+
+/** Accumulates a metric into UTC days, one value at a time. */
+export class DailySeries {
+  private readonly days = new Map<number, { sum: number; n: number }>();
+
+  add(at: number, value: number | null): void {
+    if (value === null || !Number.isFinite(value)) return;
+    const day = Math.floor(at / DAY_MS) * DAY_MS;
+    const d = this.days.get(day);
+    if (d === undefined) this.days.set(day, { sum: value, n: 1 });
+    else {
+      d.sum += value;
+      d.n++;
+    }
+  }
+
+  points(): DailyPoint[] {
+    return [...this.days].map(([day, d]) => ({ day, mean: d.sum / d.n, n: d.n })).sort((a, b) => a.day - b.day);
+  }
+}

@@ -132,6 +132,17 @@ export class Tally {
     }
   }
 
+  /** The one-fact counts of one field: each value with its interactions, successes and failures. */
+  countsOf(field: string): { value: string; n: number; success: number; failure: number }[] {
+    const prefix = `${field}${SEPARATOR}`;
+    const out: { value: string; n: number; success: number; failure: number }[] = [];
+    for (const [n, count] of this.singles) {
+      const fact = this.facts[n] as string;
+      if (fact.startsWith(prefix)) out.push({ value: fact.slice(prefix.length), n: count.n, success: count.success, failure: count.failure });
+    }
+    return out;
+  }
+
   /** Every segment with its count: one fact, or two (pairs know their parents). */
   *segments(): Generator<{ facts: string[]; count: Count; parents: Count[] }> {
     for (const [n, count] of this.singles) yield { facts: [this.facts[n] as string], count, parents: [] };

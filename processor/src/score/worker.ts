@@ -7,6 +7,7 @@ import type pg from 'pg';
 import type { Logger } from '../runtime/logger.ts';
 import { isContention } from '../store/errors.ts';
 import { enqueueForKnowledge } from '../store/knowledge/queue.ts';
+import { enqueueForMining } from '../store/mine/queue.ts';
 import { requestJudgements } from '../store/quality/judgements.ts';
 import { claimDue, type Claim, completeClaims, type Recheck, rescorePredecessors, scheduleRechecks } from '../store/quality/score-queue.ts';
 import { loadScoringInputs, type ScoreRow, type StoredVerdict, writeScores } from '../store/quality/scores.ts';
@@ -124,6 +125,7 @@ async function scoreProject(
   }
   await writeScores(client, projectId, rows);
   await enqueueForKnowledge(client, projectId, rows.map((r) => r.interaction_id));
+  await enqueueForMining(client, projectId, rows.map((r) => r.interaction_id));
   await completeClaims(client, projectId, ids);
   await rescorePredecessors(client, projectId, predecessors);
   await scheduleRechecks(client, projectId, rechecks, config.scoreSettleMs);

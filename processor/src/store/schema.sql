@@ -106,6 +106,16 @@ CREATE TABLE interaction_scores (
 
 CREATE UNIQUE INDEX interaction_scores_pkey ON interaction_scores USING btree (project_id, interaction_id);
 
+CREATE TABLE interaction_topics (
+  project_id integer NOT NULL,
+  interaction_id text NOT NULL,
+  cluster_id text,
+  CONSTRAINT interaction_topics_pkey PRIMARY KEY (project_id, interaction_id),
+  CONSTRAINT interaction_topics_project_id_interaction_id_fkey FOREIGN KEY (project_id, interaction_id) REFERENCES interactions(project_id, id) ON DELETE CASCADE
+);
+
+CREATE UNIQUE INDEX interaction_topics_pkey ON interaction_topics USING btree (project_id, interaction_id);
+
 CREATE TABLE interactions (
   id text NOT NULL,
   trace_id text NOT NULL,
@@ -297,6 +307,106 @@ CREATE TABLE metric_points (
 
 CREATE INDEX metric_points_name_time_idx ON metric_points USING btree (project_id, name, time_unix_nano);
 CREATE UNIQUE INDEX metric_points_pkey ON metric_points USING btree (project_id, content_hash);
+
+CREATE TABLE mine_alerts (
+  project_id integer NOT NULL,
+  id bigint NOT NULL,
+  agent text NOT NULL,
+  metric text NOT NULL,
+  raised_at timestamp with time zone NOT NULL DEFAULT now(),
+  cleared_at timestamp with time zone,
+  current double precision,
+  threshold double precision NOT NULL,
+  crosses_at timestamp with time zone,
+  CONSTRAINT mine_alerts_pkey PRIMARY KEY (project_id, id),
+  CONSTRAINT mine_alerts_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id)
+);
+
+CREATE UNIQUE INDEX mine_alerts_open_idx ON mine_alerts USING btree (project_id, agent, metric) WHERE (cleared_at IS NULL);
+CREATE UNIQUE INDEX mine_alerts_pkey ON mine_alerts USING btree (project_id, id);
+
+CREATE TABLE mine_clusters (
+  project_id integer NOT NULL,
+  id text NOT NULL,
+  agent text NOT NULL,
+  label text NOT NULL,
+  signature integer[] NOT NULL,
+  terms jsonb NOT NULL,
+  size integer NOT NULL,
+  successes integer NOT NULL,
+  failures integer NOT NULL,
+  examples text[] NOT NULL,
+  created_at timestamp with time zone NOT NULL DEFAULT now(),
+  updated_at timestamp with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT mine_clusters_pkey PRIMARY KEY (project_id, id),
+  CONSTRAINT mine_clusters_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id)
+);
+
+CREATE INDEX mine_clusters_agent_idx ON mine_clusters USING btree (project_id, agent);
+CREATE UNIQUE INDEX mine_clusters_pkey ON mine_clusters USING btree (project_id, id);
+
+CREATE TABLE mine_forecasts (
+  project_id integer NOT NULL,
+  agent text NOT NULL,
+  metric text NOT NULL,
+  current double precision,
+  threshold double precision NOT NULL,
+  slope_per_day double precision,
+  trend_p double precision,
+  crosses_at timestamp with time zone,
+  alert boolean NOT NULL,
+  days integer NOT NULL,
+  computed_at timestamp with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT mine_forecasts_metric_check CHECK ((metric = ANY (ARRAY['accuracy'::text, 'satisfaction'::text]))),
+  CONSTRAINT mine_forecasts_pkey PRIMARY KEY (project_id, agent, metric),
+  CONSTRAINT mine_forecasts_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id)
+);
+
+CREATE UNIQUE INDEX mine_forecasts_pkey ON mine_forecasts USING btree (project_id, agent, metric);
+
+CREATE TABLE mine_patterns (
+  project_id integer NOT NULL,
+  id text NOT NULL,
+  agent text NOT NULL,
+  kind text NOT NULL,
+  segment jsonb NOT NULL,
+  label text NOT NULL,
+  n integer NOT NULL,
+  rate double precision NOT NULL,
+  baseline double precision NOT NULL,
+  lift double precision NOT NULL,
+  ci_low double precision NOT NULL,
+  ci_high double precision NOT NULL,
+  p double precision NOT NULL,
+  q double precision NOT NULL,
+  examples text[] NOT NULL,
+  status text NOT NULL,
+  first_seen timestamp with time zone NOT NULL,
+  last_seen timestamp with time zone NOT NULL,
+  resolved_at timestamp with time zone,
+  reopened integer NOT NULL DEFAULT 0,
+  summary text,
+  recommendation text,
+  CONSTRAINT mine_patterns_kind_check CHECK ((kind = ANY (ARRAY['failure'::text, 'success'::text]))),
+  CONSTRAINT mine_patterns_pkey PRIMARY KEY (project_id, id),
+  CONSTRAINT mine_patterns_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id),
+  CONSTRAINT mine_patterns_status_check CHECK ((status = ANY (ARRAY['open'::text, 'resolved'::text])))
+);
+
+CREATE INDEX mine_patterns_agent_idx ON mine_patterns USING btree (project_id, agent, status, kind);
+CREATE UNIQUE INDEX mine_patterns_pkey ON mine_patterns USING btree (project_id, id);
+
+CREATE TABLE mine_queue (
+  id bigint NOT NULL,
+  project_id integer NOT NULL,
+  agent text NOT NULL,
+  queued_at timestamp with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT mine_queue_pkey PRIMARY KEY (id),
+  CONSTRAINT mine_queue_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id)
+);
+
+CREATE INDEX mine_queue_agent_idx ON mine_queue USING btree (project_id, agent, id);
+CREATE UNIQUE INDEX mine_queue_pkey ON mine_queue USING btree (id);
 
 CREATE TABLE projects (
   id integer NOT NULL,
