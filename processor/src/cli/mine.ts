@@ -18,7 +18,7 @@ export const MINE_COMMAND: Command = {
   options: {
     project: { type: 'string', help: "the project (default: the local project, 'default')" },
     agent: { type: 'string', help: 'mine this agent whether or not it has new scores' },
-    all: { type: 'boolean', help: 'mine every agent of the project with interactions in the window' },
+    all: { type: 'boolean', help: 'mine every agent of the project with interactions in the window, deriving the facts of all of them (run once after upgrading)' },
     json: { type: 'boolean', help: 'print the results as JSON' },
   },
   run: runMine,
@@ -44,7 +44,8 @@ async function runMine(config: Config, { values }: CommandArgs): Promise<void> {
       agents = names.map((name) => ({ projectId: project.id, agent: name, upTo: upTo(name) }));
     } else agents = queued;
     const stopping = new AbortController();
-    const results = await minePass(pool, config, log, stopping.signal, agents);
+    // Asked for by name (or --all): derive every fact of the window again, not only the queued ones.
+    const results = await minePass(pool, config, log, stopping.signal, agents, { all: agent !== undefined || values.all === true });
     if (values.json === true) {
       process.stdout.write(`${JSON.stringify(results.map((r) => ({
         agent: r.agent, interactions: r.interactions, topicsAssigned: r.topicsAssigned, patterns: r.patterns.length, found: r.found,

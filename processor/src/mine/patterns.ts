@@ -44,7 +44,7 @@ export const FACT_FIELDS = {
 
 const SEPARATOR = '\u001f';
 
-/** The facts of an interaction: `field<US>value`, distinct. */
+/** The facts of an interaction: `field<US>value` (US: the unit separator, U+001F), distinct. */
 export function factsOf(fields: MineFields): string[] {
   const facts = new Set<string>();
   for (const [key, field] of Object.entries(FACT_FIELDS) as [keyof MineFields, string][]) {
@@ -83,15 +83,32 @@ function emptyCount(): Count {
   return { n: 0, success: 0, failure: 0, successExamples: [], failureExamples: [] };
 }
 
-function add(count: Count, id: string, outcome: Outcome): void {
-  count.n++;
-  if (outcome === 'success') {
-    count.success++;
-    if (count.successExamples.length < EXAMPLES) count.successExamples.push(id);
-  } else if (outcome === 'failure') {
-    count.failure++;
-    if (count.failureExamples.length < EXAMPLES) count.failureExamples.push(id);
-  }
+/** Interactions that share one set of facts: how many, their outcomes, the first examples of each. */
+export interface Group {
+  n: number;
+  success: number;
+  failure: number;
+  successExamples: readonly string[];
+  failureExamples: readonly string[];
+}
+
+function addGroup(count: Count, group: Group): void {
+  count.n += group.n;
+  count.success += group.success;
+  count.failure += group.failure;
+  for (const id of group.successExamples) if (count.successExamples.length < EXAMPLES) count.successExamples.push(id);
+  for (const id of group.failureExamples) if (count.failureExamples.length < EXAMPLES) count.failureExamples.push(id);
+}
+
+/** One interaction as a group of one. */
+export function groupOf(id: string, outcome: Outcome): Group {
+  return {
+    n: 1,
+    success: outcome === 'success' ? 1 : 0,
+    failure: outcome === 'failure' ? 1 : 0,
+    successExamples: outcome === 'success' ? [id] : [],
+    failureExamples: outcome === 'failure' ? [id] : [],
+  };
 }
 
 /** Counts of one agent's interactions per segment, fed one interaction at a time. */
@@ -102,8 +119,14 @@ export class Tally {
   private readonly singles = new Map<number, Count>();
   private readonly pairs = new Map<number, Count>();
 
+  /** Adds one interaction. */
   add(id: string, outcome: Outcome, facts: readonly string[]): void {
-    add(this.total, id, outcome);
+    this.addGroup(facts, groupOf(id, outcome));
+  }
+
+  /** Adds interactions that share the same facts at once (the store groups them in SQL). */
+  addGroup(facts: readonly string[], group: Group): void {
+    addGroup(this.total, group);
     const ids: number[] = [];
     for (const fact of facts) {
       let n = this.factIds.get(fact);
@@ -115,7 +138,7 @@ export class Tally {
       ids.push(n);
       let single = this.singles.get(n);
       if (single === undefined) this.singles.set(n, (single = emptyCount()));
-      add(single, id, outcome);
+      addGroup(single, group);
     }
     ids.sort((a, b) => a - b);
     for (let i = 0; i < ids.length; i++) {
@@ -127,7 +150,7 @@ export class Tally {
         const key = a * PAIR_BASE + b;
         let pair = this.pairs.get(key);
         if (pair === undefined) this.pairs.set(key, (pair = emptyCount()));
-        add(pair, id, outcome);
+        addGroup(pair, group);
       }
     }
   }

@@ -345,6 +345,19 @@ CREATE TABLE mine_clusters (
 CREATE INDEX mine_clusters_agent_idx ON mine_clusters USING btree (project_id, agent);
 CREATE UNIQUE INDEX mine_clusters_pkey ON mine_clusters USING btree (project_id, id);
 
+CREATE TABLE mine_facts (
+  project_id integer NOT NULL,
+  interaction_id text NOT NULL,
+  agent text NOT NULL,
+  start_time timestamp with time zone NOT NULL,
+  facts text NOT NULL,
+  CONSTRAINT mine_facts_pkey PRIMARY KEY (project_id, interaction_id),
+  CONSTRAINT mine_facts_project_id_interaction_id_fkey FOREIGN KEY (project_id, interaction_id) REFERENCES interactions(project_id, id) ON DELETE CASCADE
+);
+
+CREATE INDEX mine_facts_agent_idx ON mine_facts USING btree (project_id, agent, start_time);
+CREATE UNIQUE INDEX mine_facts_pkey ON mine_facts USING btree (project_id, interaction_id);
+
 CREATE TABLE mine_forecasts (
   project_id integer NOT NULL,
   agent text NOT NULL,
@@ -400,6 +413,7 @@ CREATE TABLE mine_queue (
   id bigint NOT NULL,
   project_id integer NOT NULL,
   agent text NOT NULL,
+  interaction_id text NOT NULL,
   queued_at timestamp with time zone NOT NULL DEFAULT now(),
   CONSTRAINT mine_queue_pkey PRIMARY KEY (id),
   CONSTRAINT mine_queue_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id)

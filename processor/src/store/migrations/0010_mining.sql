@@ -1,19 +1,37 @@
--- Pattern mining (processor/src/mine/): the queue scoring fills, the patterns each pass finds,
--- the degradation forecasts with their alerts, and the topic clusters of user inputs.
+-- Pattern mining (processor/src/mine/): the queue scoring fills, each interaction's facts, the
+-- patterns each pass finds, the degradation forecasts with their alerts, and the topic clusters
+-- of user inputs.
 -- Not a breaking change: older processors neither read nor write these tables.
 
--- Agents with new scores since the last pass: one row per scoring batch and agent (agent: the
--- interaction's agent name, else its service name, else 'unknown'). A pass reads the highest id
--- per agent, mines, and deletes up to that id in the transaction that writes the results, so
--- rows queued meanwhile stay for the next pass; no lock is held against scoring.
+-- Interactions scored since the last pass, with their agent (the interaction's agent name, else
+-- its service name, else 'unknown'): one row per scoring. A pass reads the highest id per agent,
+-- mines the agent, and deletes its rows up to that id in the transaction that writes the results,
+-- so rows queued meanwhile stay for the next pass; no lock is held against scoring.
 CREATE TABLE mine_queue (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   project_id integer NOT NULL REFERENCES projects (id),
   agent text NOT NULL,
+  interaction_id text NOT NULL,
   queued_at timestamptz NOT NULL DEFAULT now()
 );
 
 CREATE INDEX mine_queue_agent_idx ON mine_queue (project_id, agent, id);
+
+-- The facts of each scored interaction as mining groups them (store/mine/rows.ts), kept beside
+-- the interaction so a pass groups a stored value instead of deriving it from JSON every time:
+-- `field<US>value` strings (US: U+001F) in a fixed order, joined by U+001E. Derived for the
+-- interactions a pass finds in the queue (and for all of an agent's by `flywheel mine --all`).
+CREATE TABLE mine_facts (
+  project_id integer NOT NULL,
+  interaction_id text NOT NULL,
+  agent text NOT NULL,
+  start_time timestamptz NOT NULL,
+  facts text NOT NULL,
+  PRIMARY KEY (project_id, interaction_id),
+  FOREIGN KEY (project_id, interaction_id) REFERENCES interactions (project_id, id) ON DELETE CASCADE
+);
+
+CREATE INDEX mine_facts_agent_idx ON mine_facts (project_id, agent, start_time);
 
 -- A failure or success pattern of an agent: a segment of one or two facts. The id is derived
 -- from agent, kind and segment (mine/patterns.ts patternId), so a pattern keeps it across passes;

@@ -1,11 +1,12 @@
 // mine_clusters and interaction_topics: the topic clusters of an agent's user inputs. A pass
-// assigns the scored interactions of the window that have no topic yet (at most ASSIGN_BATCH
-// per pass, oldest first), then recounts each cluster's size, successes and failures.
+// assigns its queued interactions that have no topic yet (or, on demand, all of the window's),
+// ASSIGN_BATCH at a time, oldest first, then recounts each cluster's size, successes and failures.
 import type pg from 'pg';
 import type { Cluster } from '../../mine/topics.ts';
 import { labelOf } from '../../mine/topics.ts';
 import type { Message } from '../../normalize/index.ts';
 import { MINE_AGENT } from './queue.ts';
+import type { FactScope } from './rows.ts';
 
 export const ASSIGN_BATCH = 20_000;
 
@@ -18,14 +19,19 @@ export async function loadClusters(client: pg.ClientBase | pg.Pool, projectId: n
   return rows;
 }
 
-/** Scored interactions of the agent since `since` without a topic yet, oldest first. */
+/** Scored interactions of the agent in `scope` (started since `since`) without a topic yet, oldest first, ASSIGN_BATCH at most. */
 export async function unassignedInputs(
-  pool: pg.Pool, projectId: number, agent: string, since: Date,
+  pool: pg.Pool, projectId: number, agent: string, since: Date, scope: FactScope,
 ): Promise<{ id: string; input: Message[] | null }[]> {
+  if (scope !== 'all' && scope.queuedUpTo === null) return [];
+  const which =
+    scope === 'all'
+      ? ''
+      : `AND i.id IN (SELECT q.interaction_id FROM mine_queue q WHERE q.project_id = $1 AND q.agent = $2 AND q.id <= ${BigInt(scope.queuedUpTo as string)})`;
   const { rows } = await pool.query<{ id: string; user_input: Message[] | null }>(
     `SELECT i.id, i.user_input FROM interactions i
      JOIN interaction_scores s ON s.project_id = i.project_id AND s.interaction_id = i.id
-     WHERE i.project_id = $1 AND ${MINE_AGENT} = $2 AND i.start_time >= $3
+     WHERE i.project_id = $1 AND ${MINE_AGENT} = $2 AND i.start_time >= $3 ${which}
        AND NOT EXISTS (SELECT 1 FROM interaction_topics t WHERE t.project_id = i.project_id AND t.interaction_id = i.id)
      ORDER BY i.start_time_unix_nano, i.id LIMIT $4`,
     [projectId, agent, since, ASSIGN_BATCH],

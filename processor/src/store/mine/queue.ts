@@ -1,18 +1,19 @@
-// mine_queue: agents with new scores since the last mining pass. Scoring adds one row per agent
-// of each batch in its own transaction (score/worker.ts); a pass reads the highest id of each
-// agent, mines it, and deletes that agent's rows up to the id in the transaction that writes the
-// results. Rows queued during the pass have higher ids and stay for the next one.
+// mine_queue: interactions scored since the last mining pass, with their agent. Scoring adds one
+// row per interaction it scores, in its own transaction (score/worker.ts); a pass reads the
+// highest id of each agent, derives the facts of the agent's queued interactions, mines the
+// agent, and deletes its rows up to the id in the transaction that writes the results. Rows
+// queued during the pass have higher ids and stay for the next one.
 import type pg from 'pg';
 
 /** The agent of an interaction as mining groups it, over `interactions i`. */
 export const MINE_AGENT = "coalesce(i.agent_name, i.service_name, 'unknown')";
 
-/** Queues the agents of some scored interactions of one project, in the caller's transaction. */
+/** Queues some scored interactions of one project with their agents, in the caller's transaction. */
 export async function enqueueForMining(client: pg.ClientBase, projectId: number, interactionIds: readonly string[]): Promise<void> {
   if (interactionIds.length === 0) return;
   await client.query(
-    `INSERT INTO mine_queue (project_id, agent)
-     SELECT DISTINCT $1::integer, ${MINE_AGENT} FROM interactions i WHERE i.project_id = $1 AND i.id = ANY ($2::text[])`,
+    `INSERT INTO mine_queue (project_id, agent, interaction_id)
+     SELECT $1::integer, ${MINE_AGENT}, i.id FROM interactions i WHERE i.project_id = $1 AND i.id = ANY ($2::text[])`,
     [projectId, interactionIds],
   );
 }
