@@ -10,6 +10,7 @@ import { migrate } from '../store/migrate.ts';
 import { type Command, UsageError } from './command.ts';
 import { EXPORT_COMMAND } from './export.ts';
 import { KEYS_COMMAND } from './keys.ts';
+import { REPORT_COMMAND } from './report.ts';
 
 const COMMANDS: Record<string, Command> = {
   serve: {
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, Command> = {
   },
   keys: KEYS_COMMAND,
   export: EXPORT_COMMAND,
+  report: REPORT_COMMAND,
 };
 
 /** The settings of the command's slices, in the order of the slices. */
