@@ -4,6 +4,9 @@
 // child process attached to the same database. Real processor, real embedded Postgres.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import pg from 'pg';
+import { createApiKey } from '../processor/src/store/access/api-keys.ts';
+import { DEFAULT_PROJECT, ensureProject } from '../processor/src/store/access/projects.ts';
 import { quantile } from '../processor/src/mine/stats.ts';
 import { run } from './cli-process.ts';
 import { type TestProcessor, startProcessor } from './harness.ts';
@@ -74,8 +77,8 @@ after(async () => {
   await processor.stop();
 });
 
-async function get(path: string): Promise<{ status: number; json: Record<string, any> }> {
-  const response = await fetch(`${processor.url}${path}`);
+async function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, any> }> {
+  const response = await fetch(`${processor.url}${path}`, { headers });
   return { status: response.status, json: (await response.json()) as Record<string, any> };
 }
 
@@ -206,4 +209,25 @@ test('flywheel report prints the same report as JSON, and as an aligned table', 
   const bad = await run(['report', '--since', until, '--until', since], env);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /since must be before until/);
+});
+
+// Last: once keys exist, every request needs one.
+test("another project's read key sees none of this project's interactions in the report, variants or latency", async () => {
+  const pool = new pg.Pool({ connectionString: processor.postgres.url, max: 1 });
+  try {
+    const other = await ensureProject(pool, 'report-other');
+    const own = await ensureProject(pool, DEFAULT_PROJECT.name);
+    const otherKey = { authorization: `Bearer ${(await createApiKey(pool, { projectId: other.id, role: 'read', name: 'other-read' })).key}` };
+    const ownKey = { authorization: `Bearer ${(await createApiKey(pool, { projectId: own.id, role: 'read', name: 'own-read' })).key}` };
+    await waitFor('keys to be required', async () => ((await get('/api/report')).status === 401 ? true : undefined));
+    const report = await get(`/api/report?${period}`, otherKey);
+    assert.equal(report.status, 200);
+    assert.deepEqual(report.json.figures.interactions, { value: 0, previous: 0, change: 0 });
+    assert.equal(report.json.latency.interactions, 0);
+    assert.deepEqual((await get('/api/variants?agent=support-agent', otherKey)).json.variants, []);
+    assert.deepEqual((await get(`/api/latency?${period}`, otherKey)).json.agents, []);
+    assert.equal((await get(`/api/report?${period}`, ownKey)).json.figures.interactions.value, 24);
+  } finally {
+    await pool.end();
+  }
 });
