@@ -36,6 +36,9 @@ interface PeriodRow {
  * the scored ones; response times are of all of them. Knowledge age is what the timeliness score
  * recorded per known source (dimensions.timeliness.details.sources[].ageDays, method
  * 'source_freshness'): the mean over every (interaction, source) use.
+ * Measured on 200k scored interactions over 30 days (2-core machine, embedded Postgres 18): the
+ * two 7-day periods of all agents (93k rows) in 1.5 s with the latency read beside it, 0.9 s for
+ * one agent of three; a plain GROUP BY over all 200k rows took 0.44 s in the same run.
  */
 export async function reportAggregates(
   pool: pg.Pool,

