@@ -12,10 +12,13 @@ import { feedbackRoutes } from './feedback.ts';
 import { ingestFailureRoutes } from './ingest-failures.ts';
 import { interactionRoutes } from './interactions.ts';
 import { knowledgeRoutes } from './knowledge.ts';
+import { latencyRoutes } from './latency.ts';
 import { buildFailureCounter, type ProcessorMetrics } from './metrics.ts';
 import { miningRoutes } from './mining.ts';
 import { otlpReceiver } from './otlp-receiver.ts';
+import { reportRoutes } from './report.ts';
 import { scoreRoutes } from './scores.ts';
+import { variantRoutes } from './variants.ts';
 
 export interface AppOptions {
   /** The REST API's and /readyz's connections. */
@@ -79,6 +82,9 @@ export function createApp(options: AppOptions): express.Express {
   app.use('/api', datasetRoutes(options.pool, options.auth));
   app.use('/api', knowledgeRoutes(options));
   app.use('/api', miningRoutes(options.pool, options.auth));
+  app.use('/api', reportRoutes(options.pool, options.auth));
+  app.use('/api', variantRoutes(options.pool, options.auth));
+  app.use('/api', latencyRoutes(options.pool, options.auth));
 
   app.use((req, _res, next) => next(new HttpError(404, `no route for ${req.method} ${req.path}`)));
 

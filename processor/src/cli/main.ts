@@ -11,6 +11,7 @@ import { type Command, UsageError } from './command.ts';
 import { EXPORT_COMMAND } from './export.ts';
 import { KEYS_COMMAND } from './keys.ts';
 import { MINE_COMMAND } from './mine.ts';
+import { REPORT_COMMAND } from './report.ts';
 
 const COMMANDS: Record<string, Command> = {
   serve: {
@@ -26,6 +27,7 @@ const COMMANDS: Record<string, Command> = {
   keys: KEYS_COMMAND,
   export: EXPORT_COMMAND,
   mine: MINE_COMMAND,
+  report: REPORT_COMMAND,
 };
 
 /** The settings of the command's slices, in the order of the slices. */
