@@ -1,0 +1,2 @@
+-- placeholder, replaced by the mining migration
+SELECT 1;
