@@ -41,6 +41,9 @@ test('with nothing set, every setting takes its documented default', () => {
     knowledgePollMs: 5000,
     knowledgeCommitBatch: 10,
     knowledgeCommitConfidence: 0.85,
+    sourcesPollMs: 30000,
+    sourceTimeoutMs: 10000,
+    sourceMaxBytes: 5 * 1024 * 1024,
   });
 });
 
