@@ -15,6 +15,7 @@ import { knowledgeRoutes } from './knowledge.ts';
 import { buildFailureCounter, type ProcessorMetrics } from './metrics.ts';
 import { otlpReceiver } from './otlp-receiver.ts';
 import { scoreRoutes } from './scores.ts';
+import { sourceRoutes } from './sources.ts';
 
 export interface AppOptions {
   /** The REST API's and /readyz's connections. */
@@ -77,6 +78,7 @@ export function createApp(options: AppOptions): express.Express {
   app.use('/api', ingestFailureRoutes(options.pool, options.auth));
   app.use('/api', datasetRoutes(options.pool, options.auth));
   app.use('/api', knowledgeRoutes(options));
+  app.use('/api', sourceRoutes(options));
 
   app.use((req, _res, next) => next(new HttpError(404, `no route for ${req.method} ${req.path}`)));
 

@@ -60,6 +60,9 @@ function reviewJson(item: StoredItem) {
     conflictWith: item.conflict_with === null ? null : Number(item.conflict_with),
     createdAt: item.created_at.toISOString(),
     updatedAt: item.updated_at.toISOString(),
+    // A source an interaction it was learnt from relied on has changed since (see README "Knowledge sources").
+    stale: item.stale_at !== null,
+    staleAt: item.stale_at?.toISOString() ?? null,
     events: item.events.map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
   };
 }
