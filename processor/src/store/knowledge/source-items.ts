@@ -10,9 +10,9 @@ export async function lockSourceItems(client: pg.ClientBase, projectId: number, 
   // Serialises refreshes and deletions of one source (the job runs on one replica, DELETE on any).
   await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, $2))', [`knowledge-source:${agent ?? ''}:${uri}`, projectId]);
   const { rows } = await client.query<SourceItem>(
-    `SELECT id::text, key, content, status, version FROM knowledge_items
-     WHERE project_id = $1 AND source_uri = $2 AND agent IS NOT DISTINCT FROM $3 AND origin = 'source'
-     ORDER BY id FOR UPDATE`,
+    `SELECT k.id::text, k.key, k.content, k.status, k.version FROM knowledge_items k
+     WHERE k.project_id = $1 AND k.source_uri = $2 AND k.agent IS NOT DISTINCT FROM $3 AND k.origin = 'source'
+     ORDER BY k.id FOR UPDATE`,
     [projectId, uri, agent],
   );
   return rows;
