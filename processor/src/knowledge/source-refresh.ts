@@ -23,6 +23,7 @@ export interface RefreshOutcome {
   sourceId: string;
   outcome: 'unchanged' | 'changed' | 'failed' | 'deleted';
   plan?: SourcePlan;
+  error?: string;
 }
 
 /** Refreshes the due sources one after another; returns what happened to each. */
@@ -34,8 +35,21 @@ export async function refreshSources(pool: pg.Pool, config: KnowledgeConfig, log
       { uri: source.uri, etag: source.etag, lastModified: source.last_modified, maxBytes: config.sourceMaxBytes, timeoutMs: config.sourceTimeoutMs },
       signal,
     );
-    const outcome = await inTransaction(pool, STATEMENT_TIMEOUT_MS, (client) => applyOutcome(client, source, fetched));
-    if (outcome.outcome === 'failed') log.warn(`knowledge source #${source.id} ${source.uri}: ${(fetched as { error: string }).error}`);
+    let outcome: RefreshOutcome;
+    try {
+      outcome = await inTransaction(pool, STATEMENT_TIMEOUT_MS, (client) => applyOutcome(client, source, fetched));
+    } catch (error) {
+      // Content Postgres refuses (a section too large to index) would fail every run: recorded on
+      // the source instead, it waits for its backoff like any failed read. A database that is
+      // down fails this too, and the run with it.
+      const message = `storing its items failed: ${(error as Error).message}`;
+      await inTransaction(pool, STATEMENT_TIMEOUT_MS, async (client) => {
+        const locked = await lockSource(client, source.project_id, source.id);
+        if (locked !== null) await recordFailure(client, source.project_id, source.id, message, retryDelaySeconds(locked.failures + 1, locked.update_frequency_s));
+      });
+      outcome = { sourceId: source.id, outcome: 'failed', error: message };
+    }
+    if (outcome.outcome === 'failed') log.warn(`knowledge source ${source.id} (${source.uri}): ${outcome.error}`);
     outcomes.push(outcome);
   }
   return outcomes;
@@ -48,7 +62,7 @@ async function applyOutcome(client: pg.ClientBase, due: DueSource, fetched: Fetc
   if (source === null) return { sourceId, outcome: 'deleted' };
   if (fetched.kind === 'failed') {
     await recordFailure(client, projectId, sourceId, fetched.error, retryDelaySeconds(source.failures + 1, source.update_frequency_s));
-    return { sourceId, outcome: 'failed' };
+    return { sourceId, outcome: 'failed', error: fetched.error };
   }
   if (fetched.kind === 'not-modified') {
     await recordRefresh(client, projectId, sourceId, null);
@@ -64,8 +78,9 @@ async function applyOutcome(client: pg.ClientBase, due: DueSource, fetched: Fetc
   try {
     sections = splitContent(fetched.body, formatOf(source.uri, fetched.contentType, fetched.body));
   } catch (error) {
-    await recordFailure(client, projectId, sourceId, (error as Error).message, retryDelaySeconds(source.failures + 1, source.update_frequency_s));
-    return { sourceId, outcome: 'failed' };
+    const message = (error as Error).message;
+    await recordFailure(client, projectId, sourceId, message, retryDelaySeconds(source.failures + 1, source.update_frequency_s));
+    return { sourceId, outcome: 'failed', error: message };
   }
   const items = await lockSourceItems(client, projectId, source.uri, source.agent);
   const plan = planSourceUpdate(sections, items, source.trusted);
