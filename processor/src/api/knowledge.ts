@@ -17,6 +17,8 @@ const listQuery = z
     agent: z.string().min(1).max(500).optional(),
     status: z.enum(['committed', 'pending', 'rejected', 'superseded']).default('committed'),
     limit: z.coerce.number().int().min(1).max(MAX_ITEMS).default(MAX_ITEMS),
+    // Review of the items a changed source may have outdated (of the status asked, committed by default).
+    stale: z.literal('true').optional(),
   })
   .strict();
 
@@ -71,13 +73,14 @@ export function knowledgeRoutes(options: { pool: pg.Pool; auth: Auth; writeTimeo
   const router = express.Router();
   const { pool, auth } = options;
 
-  /** Committed knowledge for an agent (its own and shared), with an ETag; or, with ?status=, items for review. */
+  /** Committed knowledge for an agent (its own and shared), with an ETag; or, with ?status= or ?stale=true, items for review. */
   router.get('/knowledge', auth.require('read'), async (req, res) => {
     const parsed = listQuery.safeParse(req.query);
     if (!parsed.success) throw new HttpError(400, `invalid query: ${z.prettifyError(parsed.error)}`);
-    const items = await listItems(pool, accessOf(res.locals).projectId, parsed.data);
+    const stale = parsed.data.stale === 'true';
+    const items = await listItems(pool, accessOf(res.locals).projectId, { ...parsed.data, stale });
     const body =
-      parsed.data.status === 'committed'
+      parsed.data.status === 'committed' && !stale
         ? { items: items.map(itemJson), guidance: { reinforce: [], avoid: [] } }
         : { items: items.map(reviewJson) };
     const json = JSON.stringify(body);

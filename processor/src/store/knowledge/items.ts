@@ -235,9 +235,12 @@ export interface KnowledgeEvent {
 
 export type StoredItem = ItemRow & { events: KnowledgeEvent[] };
 
-/** Items of one status for an agent (its own and the shared ones; every agent's without one), newest first. */
+/**
+ * Items of one status for an agent (its own and the shared ones; every agent's without one), newest
+ * first; with `stale`, only those marked stale (a source they relied on changed since).
+ */
 export async function listItems(
-  pool: pg.Pool, projectId: number, query: { agent?: string; status: KnowledgeStatus; limit: number },
+  pool: pg.Pool, projectId: number, query: { agent?: string; status: KnowledgeStatus; limit: number; stale?: boolean },
 ): Promise<StoredItem[]> {
   const { rows } = await pool.query<ItemRow & { events: KnowledgeEvent[] }>(
     `SELECT ${ITEM_COLUMNS},
@@ -245,9 +248,9 @@ export async function listItems(
                                                      'reason', e.reason, 'at', e.at) ORDER BY e.id)
                  FROM knowledge_events e WHERE e.project_id = k.project_id AND e.item_id = k.id), '[]') AS events
      FROM knowledge_items k
-     WHERE project_id = $1 AND status = $2 AND ($3::text IS NULL OR agent = $3 OR agent IS NULL)
+     WHERE project_id = $1 AND status = $2 AND ($3::text IS NULL OR agent = $3 OR agent IS NULL) AND (NOT $5 OR stale_at IS NOT NULL)
      ORDER BY coalesce(committed_at, updated_at) DESC, id DESC LIMIT $4`,
-    [projectId, query.status, query.agent ?? null, query.limit],
+    [projectId, query.status, query.agent ?? null, query.limit, query.stale === true],
   );
   return rows;
 }
