@@ -48,6 +48,7 @@ test('the shipped migrations: 0005_projects is breaking, none of the others is',
       ['0008_interaction_subtrees', false],
       ['0009_knowledge', false],
       ['0010_mining', false],
+      ['0011_knowledge_sources', false],
     ],
   );
 });

@@ -18,6 +18,7 @@ import { miningRoutes } from './mining.ts';
 import { otlpReceiver } from './otlp-receiver.ts';
 import { reportRoutes } from './report.ts';
 import { scoreRoutes } from './scores.ts';
+import { sourceRoutes } from './sources.ts';
 import { variantRoutes } from './variants.ts';
 
 export interface AppOptions {
@@ -85,6 +86,7 @@ export function createApp(options: AppOptions): express.Express {
   app.use('/api', reportRoutes(options.pool, options.auth));
   app.use('/api', variantRoutes(options.pool, options.auth));
   app.use('/api', latencyRoutes(options.pool, options.auth));
+  app.use('/api', sourceRoutes(options));
 
   app.use((req, _res, next) => next(new HttpError(404, `no route for ${req.method} ${req.path}`)));
 

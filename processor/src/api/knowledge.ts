@@ -18,6 +18,8 @@ const listQuery = z
     agent: z.string().min(1).max(500).optional(),
     status: z.enum(['committed', 'pending', 'rejected', 'superseded']).default('committed'),
     limit: z.coerce.number().int().min(1).max(MAX_ITEMS).default(MAX_ITEMS),
+    // Review of the items a changed source may have outdated (of the status asked, committed by default).
+    stale: z.literal('true').optional(),
   })
   .strict();
 
@@ -61,6 +63,9 @@ function reviewJson(item: StoredItem) {
     conflictWith: item.conflict_with === null ? null : Number(item.conflict_with),
     createdAt: item.created_at.toISOString(),
     updatedAt: item.updated_at.toISOString(),
+    // A source an interaction it was learnt from relied on has changed since (see README "Knowledge sources").
+    stale: item.stale_at !== null,
+    staleAt: item.stale_at?.toISOString() ?? null,
     events: item.events.map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
   };
 }
@@ -80,13 +85,14 @@ export function knowledgeRoutes(options: { pool: pg.Pool; auth: Auth; writeTimeo
   const router = express.Router();
   const { pool, auth } = options;
 
-  /** Committed knowledge for an agent (its own and shared), with an ETag; or, with ?status=, items for review. */
+  /** Committed knowledge for an agent (its own and shared), with an ETag; or, with ?status= or ?stale=true, items for review. */
   router.get('/knowledge', auth.require('read'), async (req, res) => {
     const parsed = listQuery.safeParse(req.query);
     if (!parsed.success) throw new HttpError(400, `invalid query: ${z.prettifyError(parsed.error)}`);
-    const items = await listItems(pool, accessOf(res.locals).projectId, parsed.data);
+    const stale = parsed.data.stale === 'true';
+    const items = await listItems(pool, accessOf(res.locals).projectId, { ...parsed.data, stale });
     const body =
-      parsed.data.status === 'committed'
+      parsed.data.status === 'committed' && !stale
         ? { items: items.map(itemJson), guidance: await guidanceOf(pool, accessOf(res.locals).projectId, parsed.data.agent) }
         : { items: items.map(reviewJson) };
     const json = JSON.stringify(body);

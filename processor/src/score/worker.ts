@@ -23,9 +23,6 @@ import { type Assessment, DIMENSIONS, type ScoredInteraction, type Verdict } fro
 const LOCK_TIMEOUT_MS = 500;
 const STATEMENT_TIMEOUT_MS = 60_000;
 
-/** Last update of knowledge sources: none known until the knowledge stage registers sources. */
-const NO_SOURCE_DATES: ReadonlyMap<string, number> = new Map();
-
 export interface ScoringWorkerOptions {
   pool: pg.Pool;
   config: ScoreConfig;
@@ -114,7 +111,7 @@ async function scoreProject(
     const next = inputs.next.get(interaction.id) ?? null;
     const feedback = inputs.feedback.get(interaction.id) ?? [];
     const assessment = assessQuality(
-      { interaction, feedback, previous, next, verdict, sourceUpdatedAt: NO_SOURCE_DATES },
+      { interaction, feedback, previous, next, verdict, sourceUpdatedAt: inputs.sourceUpdatedAt },
       assessmentOptions,
     );
     rows.push(toScoreRow(interaction.id, assessment, next?.id ?? null, feedback.length, verdict !== null, options.claimant));

@@ -236,6 +236,7 @@ CREATE TABLE knowledge_items (
   updated_at timestamp with time zone NOT NULL DEFAULT now(),
   committed_at timestamp with time zone,
   search tsvector,
+  stale_at timestamp with time zone,
   CONSTRAINT knowledge_items_confidence_check CHECK (((confidence >= (0)::double precision) AND (confidence <= (1)::double precision))),
   CONSTRAINT knowledge_items_origin_check CHECK ((origin = ANY (ARRAY['correction'::text, 'interaction'::text, 'source'::text]))),
   CONSTRAINT knowledge_items_pkey PRIMARY KEY (project_id, id),
@@ -246,6 +247,7 @@ CREATE TABLE knowledge_items (
 CREATE INDEX knowledge_items_key_idx ON knowledge_items USING btree (project_id, key, agent) WHERE (status = ANY (ARRAY['pending'::text, 'committed'::text]));
 CREATE UNIQUE INDEX knowledge_items_pkey ON knowledge_items USING btree (project_id, id);
 CREATE INDEX knowledge_items_search_idx ON knowledge_items USING gin (search);
+CREATE INDEX knowledge_items_source_idx ON knowledge_items USING btree (project_id, source_uri) WHERE (source_uri IS NOT NULL);
 CREATE INDEX knowledge_items_status_idx ON knowledge_items USING btree (project_id, status, agent);
 
 CREATE TABLE knowledge_queue (
@@ -257,6 +259,34 @@ CREATE TABLE knowledge_queue (
 );
 
 CREATE UNIQUE INDEX knowledge_queue_pkey ON knowledge_queue USING btree (project_id, interaction_id);
+
+CREATE TABLE knowledge_sources (
+  project_id integer NOT NULL,
+  id bigint NOT NULL,
+  uri text NOT NULL,
+  agent text,
+  update_frequency_s integer NOT NULL,
+  trusted boolean NOT NULL DEFAULT false,
+  status text NOT NULL DEFAULT 'pending'::text,
+  error text,
+  failures integer NOT NULL DEFAULT 0,
+  etag text,
+  last_modified text,
+  content_hash text,
+  last_fetched_at timestamp with time zone,
+  last_changed_at timestamp with time zone,
+  next_fetch_at timestamp with time zone NOT NULL DEFAULT now(),
+  created_at timestamp with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT knowledge_sources_pkey PRIMARY KEY (project_id, id),
+  CONSTRAINT knowledge_sources_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id),
+  CONSTRAINT knowledge_sources_project_id_uri_agent_key UNIQUE NULLS NOT DISTINCT (project_id, uri, agent),
+  CONSTRAINT knowledge_sources_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'ok'::text, 'error'::text]))),
+  CONSTRAINT knowledge_sources_update_frequency_s_check CHECK ((update_frequency_s > 0))
+);
+
+CREATE INDEX knowledge_sources_due_idx ON knowledge_sources USING btree (next_fetch_at);
+CREATE UNIQUE INDEX knowledge_sources_pkey ON knowledge_sources USING btree (project_id, id);
+CREATE UNIQUE INDEX knowledge_sources_project_id_uri_agent_key ON knowledge_sources USING btree (project_id, uri, agent) NULLS NOT DISTINCT;
 
 CREATE TABLE log_records (
   content_hash text NOT NULL,

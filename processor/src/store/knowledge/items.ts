@@ -62,10 +62,11 @@ interface ItemRow {
   created_at: Date;
   updated_at: Date;
   committed_at: Date | null;
+  stale_at: Date | null;
 }
 
 const ITEM_COLUMNS = `id::text, agent, key, content, confidence, status, origin, supporters, interaction_ids, feedback_ids::text[],
-  source_uri, version, supersedes::text, superseded_by::text, conflict_with::text, created_at, updated_at, committed_at`;
+  source_uri, version, supersedes::text, superseded_by::text, conflict_with::text, created_at, updated_at, committed_at, stale_at`;
 
 /** The pending and committed items of one key, locked until the caller's transaction ends. */
 export async function lockLiveItems(client: pg.ClientBase, projectId: number, agent: string | null, key: string): Promise<LiveItem[]> {
@@ -133,7 +134,8 @@ export async function setConfidences(client: pg.ClientBase, projectId: number, c
   );
 }
 
-async function recordEvent(
+/** Records one status change of an item (from null: its creation) in knowledge_events. */
+export async function recordEvent(
   client: pg.ClientBase, projectId: number, itemId: string, from: KnowledgeStatus | null, to: KnowledgeStatus, actor: string, reason: string | null,
 ): Promise<void> {
   await client.query(
@@ -194,18 +196,19 @@ export async function decide(
 /**
  * The batch commit rule: once at least `batch` items of the project are pending, those with
  * confidence above `confidence` and no conflict awaiting review are committed; returns their ids.
+ * It is about learnt items: an untrusted source's items wait for a person, and are not counted.
  */
 export async function commitPendingUpdates(
   client: pg.ClientBase, projectId: number, batch: number, confidence: number,
 ): Promise<string[]> {
   const { rows: count } = await client.query<{ n: number }>(
-    "SELECT count(*)::int AS n FROM knowledge_items WHERE project_id = $1 AND status = 'pending'",
+    "SELECT count(*)::int AS n FROM knowledge_items WHERE project_id = $1 AND status = 'pending' AND origin <> 'source'",
     [projectId],
   );
   if ((count[0]?.n ?? 0) < batch) return [];
   const { rows } = await client.query<{ id: string }>(
     `SELECT id::text FROM knowledge_items
-     WHERE project_id = $1 AND status = 'pending' AND conflict_with IS NULL AND confidence > $2 ORDER BY id FOR UPDATE`,
+     WHERE project_id = $1 AND status = 'pending' AND origin <> 'source' AND conflict_with IS NULL AND confidence > $2 ORDER BY id FOR UPDATE`,
     [projectId, confidence],
   );
   for (const { id } of rows) {
@@ -217,7 +220,7 @@ export async function commitPendingUpdates(
 /** Projects with pending items. */
 export async function projectsWithPending(client: pg.ClientBase): Promise<number[]> {
   const { rows } = await client.query<{ project_id: number }>(
-    "SELECT DISTINCT project_id FROM knowledge_items WHERE status = 'pending' ORDER BY 1",
+    "SELECT DISTINCT project_id FROM knowledge_items WHERE status = 'pending' AND origin <> 'source' ORDER BY 1",
   );
   return rows.map((r) => r.project_id);
 }
@@ -232,9 +235,12 @@ export interface KnowledgeEvent {
 
 export type StoredItem = ItemRow & { events: KnowledgeEvent[] };
 
-/** Items of one status for an agent (its own and the shared ones; every agent's without one), newest first. */
+/**
+ * Items of one status for an agent (its own and the shared ones; every agent's without one), newest
+ * first; with `stale`, only those marked stale (a source they relied on changed since).
+ */
 export async function listItems(
-  pool: pg.Pool, projectId: number, query: { agent?: string; status: KnowledgeStatus; limit: number },
+  pool: pg.Pool, projectId: number, query: { agent?: string; status: KnowledgeStatus; limit: number; stale?: boolean },
 ): Promise<StoredItem[]> {
   const { rows } = await pool.query<ItemRow & { events: KnowledgeEvent[] }>(
     `SELECT ${ITEM_COLUMNS},
@@ -242,9 +248,9 @@ export async function listItems(
                                                      'reason', e.reason, 'at', e.at) ORDER BY e.id)
                  FROM knowledge_events e WHERE e.project_id = k.project_id AND e.item_id = k.id), '[]') AS events
      FROM knowledge_items k
-     WHERE project_id = $1 AND status = $2 AND ($3::text IS NULL OR agent = $3 OR agent IS NULL)
+     WHERE project_id = $1 AND status = $2 AND ($3::text IS NULL OR agent = $3 OR agent IS NULL) AND (NOT $5 OR stale_at IS NOT NULL)
      ORDER BY coalesce(committed_at, updated_at) DESC, id DESC LIMIT $4`,
-    [projectId, query.status, query.agent ?? null, query.limit],
+    [projectId, query.status, query.agent ?? null, query.limit, query.stale === true],
   );
   return rows;
 }

@@ -7,6 +7,7 @@ import type { ScoredInteraction, Turn } from '../../score/quality.ts';
 import type { StoredFeedback } from '../../normalize/feedback.ts';
 import type { InteractionRow } from '../interactions/rows.ts';
 import { feedbackOf } from './feedback.ts';
+import { sourceUpdateTimes } from '../knowledge/sources.ts';
 import { toPostgresJson } from '../telemetry/rows.ts';
 
 export interface StoredVerdict {
@@ -29,6 +30,8 @@ export interface ScoringInputs {
   next: Map<string, Turn>;
   feedback: Map<string, StoredFeedback[]>;
   verdicts: Map<string, StoredVerdict>;
+  /** Last change of the knowledge behind the interactions' `flywheel.knowledge.sources` entries, where known. */
+  sourceUpdatedAt: Map<string, number>;
 }
 
 /** The interaction columns the scorer reads. */
@@ -123,7 +126,8 @@ export async function loadScoringInputs(client: pg.ClientBase, projectId: number
       });
     }
   }
-  return { interactions, previous, next, feedback, verdicts };
+  const sourceUpdatedAt = await sourceUpdateTimes(client, projectId, interactions.flatMap((i) => i.knowledgeSources));
+  return { interactions, previous, next, feedback, verdicts, sourceUpdatedAt };
 }
 
 export function rowToScored(row: Omit<ScoredRow, 'updated_at'>): ScoredInteraction {
