@@ -3,10 +3,10 @@
 // programmatic.ts; this file only uses the agent-level API.
 //
 //   node examples/support-agent/main.ts [--user ID] [--rating 1-5] [--comment TEXT] "question"
-import { recordFeedback } from '@agent-flywheel/instrumentation';
+import { knowledge, recordFeedback } from '@agent-flywheel/instrumentation';
 import OpenAI from 'openai';
 import { parseArgs } from 'node:util';
-import { answer } from './agent.ts';
+import { AGENT_NAME, answer } from './agent.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -23,11 +23,17 @@ const client = new OpenAI({ apiKey: process.env.OPENAI_API_KEY ?? 'not-needed-lo
 const model = process.env.OPENAI_MODEL ?? 'gpt-4o-mini';
 const question = positionals.join(' ') || 'Where is my order A-1001?';
 
-const result = await answer(client, model, {
-  question,
-  userId: values.user,
-  conversationId: values.conversation,
-});
+// What the flywheel learnt for this agent (FLYWHEEL_URL, FLYWHEEL_API_KEY); an unreachable
+// processor leaves it empty and the agent answers without it.
+const learned = knowledge({ agent: AGENT_NAME });
+await learned.ready();
+const result = await answer(
+  client,
+  model,
+  { question, userId: values.user, conversationId: values.conversation },
+  learned,
+);
+learned.close();
 console.log(result.text);
 
 if (values.rating !== undefined) {
