@@ -3,6 +3,7 @@
 // of the project with interactions in the window; it prints one line per agent, or JSON.
 import type { Config } from '../config/config.ts';
 import { DAY_MS } from '../mine/forecast.ts';
+import { patternSummarizer } from '../mine/index.ts';
 import { minePass } from '../mine/worker.ts';
 import { createLogger } from '../runtime/logger.ts';
 import { DEFAULT_PROJECT, findProject } from '../store/access/projects.ts';
@@ -14,7 +15,7 @@ import { type Command, type CommandArgs, UsageError } from './command.ts';
 export const MINE_COMMAND: Command = {
   summary: 'Run a mining pass now: patterns, topic clusters and forecasts',
   usage: ['flywheel mine [--project NAME] [--agent NAME | --all] [--json]'],
-  uses: ['store', 'runtime', 'mine'],
+  uses: ['store', 'runtime', 'mine', 'score'],
   options: {
     project: { type: 'string', help: "the project (default: the local project, 'default')" },
     agent: { type: 'string', help: 'mine this agent whether or not it has new scores' },
@@ -45,10 +46,13 @@ async function runMine(config: Config, { values }: CommandArgs): Promise<void> {
     } else agents = queued;
     const stopping = new AbortController();
     // Asked for by name (or --all): derive every fact of the window again, not only the queued ones.
-    const results = await minePass(pool, config, log, stopping.signal, agents, { all: agent !== undefined || values.all === true });
+    const results = await minePass(pool, config, log, stopping.signal, agents, {
+      all: agent !== undefined || values.all === true,
+      summarizer: patternSummarizer(config),
+    });
     if (values.json === true) {
       process.stdout.write(`${JSON.stringify(results.map((r) => ({
-        agent: r.agent, interactions: r.interactions, topicsAssigned: r.topicsAssigned, patterns: r.patterns.length, found: r.found,
+        agent: r.agent, interactions: r.interactions, topicsAssigned: r.topicsAssigned, summarized: r.summarized, patterns: r.patterns.length, found: r.found,
         resolved: r.resolved, reopened: r.reopened, forecasts: r.forecasts, ms: Math.round(r.ms),
       })), null, 2)}\n`);
       return;

@@ -6,15 +6,18 @@
 // next pass mines the agent again; mining is a recomputation, so doing it twice changes nothing.
 import type pg from 'pg';
 import type { Logger } from '../runtime/logger.ts';
-import { lastUserText } from '../score/text.ts';
+import type { Message } from '../normalize/index.ts';
+import type { StructuredCaller } from '../score/judge.ts';
+import { answerText, lastUserText } from '../score/text.ts';
 import { ASSIGN_BATCH, loadClusters, unassignedInputs, writeAssignments, writeClusterCounts } from '../store/mine/clusters.ts';
 import { dequeueAgent, type QueuedAgent, queuedAgents } from '../store/mine/queue.ts';
 import { type FactScope, readMineGroups, refreshFacts } from '../store/mine/rows.ts';
-import { writeForecast, writePatterns } from '../store/mine/patterns.ts';
+import { patternsToSummarize, writeForecast, writePatterns, writeSummary } from '../store/mine/patterns.ts';
 import { inTransaction } from '../store/transaction.ts';
 import type { MineConfig } from './config.ts';
 import { DAY_MS, type DailyPoint, type Forecast, forecast } from './forecast.ts';
 import { FACT_FIELDS, type MinedPattern, minePatterns, Tally } from './patterns.ts';
+import { summaryMessages, summarySchema } from './summaries.ts';
 import { TopicIndex } from './topics.ts';
 
 const WRITE_TIMEOUT_MS = 60_000;
@@ -27,6 +30,8 @@ export interface AgentResult {
   topicsAssigned: number;
   /** Interactions whose facts this pass derived (new, or changed since the last pass). */
   factsRefreshed: number;
+  /** Patterns the judge model summarised in this pass. */
+  summarized: number;
   patterns: MinedPattern[];
   found: number;
   resolved: number;
@@ -43,7 +48,7 @@ export interface AgentResult {
  */
 export async function mineAgent(
   pool: pg.Pool, config: MineConfig, projectId: number, agent: string, upTo: string | null, now: Date,
-  options: { all?: boolean; signal?: AbortSignal } = {},
+  options: { all?: boolean; signal?: AbortSignal; summarizer?: StructuredCaller | undefined; log?: Logger } = {},
 ): Promise<AgentResult | null> {
   const { signal } = options;
   const scope: FactScope = options.all === true ? 'all' : { queuedUpTo: upTo };
@@ -81,7 +86,33 @@ export async function mineAgent(
     await dequeueAgent(client, projectId, agent, upTo);
     return result;
   });
-  return { projectId, agent, interactions, topicsAssigned: topics, factsRefreshed: refreshed, patterns, ...written, forecasts, ms: performance.now() - started };
+  const summarized = options.summarizer === undefined ? 0 : await summarize(pool, options.summarizer, projectId, agent, options.log, signal);
+  return { projectId, agent, interactions, topicsAssigned: topics, factsRefreshed: refreshed, summarized, patterns, ...written, forecasts, ms: performance.now() - started };
+}
+
+/** Open patterns summarised by the judge model per agent and pass, at most: a bounded cost per pass. */
+const SUMMARIES_PER_PASS = 5;
+
+/**
+ * Asks the judge model for a summary and a recommendation of the agent's open patterns that have
+ * none yet; returns how many it wrote. A failed call is logged and left for the next pass.
+ */
+async function summarize(
+  pool: pg.Pool, summarizer: StructuredCaller, projectId: number, agent: string, log: Logger | undefined, signal: AbortSignal | undefined,
+): Promise<number> {
+  let written = 0;
+  for (const p of await patternsToSummarize(pool, projectId, agent, SUMMARIES_PER_PASS)) {
+    if (signal?.aborted) break;
+    const examples = p.examples.map((e) => ({ question: lastUserText(e.input as Message[] | null), answer: answerText(e.response as Message[] | null) }));
+    try {
+      const { value } = await summarizer.call(summarySchema, 'pattern_summary', summaryMessages({ ...p, examples }), signal);
+      await writeSummary(pool, projectId, p.id, value.summary, value.recommendation);
+      written++;
+    } catch (error) {
+      log?.warn(`summary of pattern ${p.id} (${agent}: ${p.label}): ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return written;
 }
 
 /** Assigns the agent's inputs in scope that have no topic yet to clusters, a batch at a time; returns how many. */
@@ -100,13 +131,16 @@ async function assignTopics(pool: pg.Pool, projectId: number, agent: string, sin
 
 /** A pass over the queued agents (or the given ones); returns each agent's result. */
 export async function minePass(
-  pool: pg.Pool, config: MineConfig, log: Logger, signal: AbortSignal, agents?: readonly QueuedAgent[], options: { all?: boolean; now?: Date } = {},
+  pool: pg.Pool, config: MineConfig, log: Logger, signal: AbortSignal, agents?: readonly QueuedAgent[],
+  options: { all?: boolean; now?: Date; summarizer?: StructuredCaller | undefined } = {},
 ): Promise<AgentResult[]> {
   const now = options.now ?? new Date();
   const results: AgentResult[] = [];
   for (const queued of agents ?? (await queuedAgents(pool))) {
     if (signal.aborted) break;
-    const result = await mineAgent(pool, config, queued.projectId, queued.agent, queued.upTo, now, { all: options.all === true, signal });
+    const result = await mineAgent(pool, config, queued.projectId, queued.agent, queued.upTo, now, {
+      all: options.all === true, signal, summarizer: options.summarizer, log,
+    });
     if (result === null) break;
     results.push(result);
     log.debug(

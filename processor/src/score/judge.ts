@@ -112,15 +112,32 @@ export class JudgeError extends Error {
   }
 }
 
-/** The judge's answer did not parse or did not fit the verdict schema. */
-class MalformedVerdictError extends Error {}
+/** The judge's answer did not parse or did not fit the schema asked for. */
+class MalformedAnswerError extends Error {}
 
 export interface Judge {
   readonly model: string;
   judge(content: JudgeContent, signal?: AbortSignal): Promise<Judgement>;
 }
 
-export function createJudge(options: JudgeOptions): Judge {
+/** A structured answer and what getting it cost. */
+export interface StructuredAnswer<T> extends Usage {
+  value: T;
+  model: string;
+}
+
+/**
+ * The structured call the judge makes, for any zod schema: the model is asked for JSON of the
+ * schema (json_schema response format) and its answer is validated before it is believed; a
+ * failed, slow or malformed answer is retried with exponential backoff and jitter, and tokens and
+ * cost are counted over every attempt. Mining's pattern summaries use it too.
+ */
+export interface StructuredCaller {
+  readonly model: string;
+  call<S extends z.ZodType>(schema: S, name: string, messages: OpenAI.Chat.ChatCompletionMessageParam[], signal?: AbortSignal): Promise<StructuredAnswer<z.infer<S>>>;
+}
+
+export function createStructuredCaller(options: JudgeOptions): StructuredCaller {
   // The client's own retries are off: ours also cover malformed answers, and count tokens.
   const client = new OpenAI({
     baseURL: options.baseURL,
@@ -128,12 +145,13 @@ export function createJudge(options: JudgeOptions): Judge {
     timeout: options.timeoutMs,
     maxRetries: 0,
   });
-  const responseFormat = zodResponseFormat(verdictSchema, 'verdict');
   const backoffMs = options.backoffMs ?? 500;
 
-  async function attempt(content: JudgeContent, usage: Usage, signal: AbortSignal | undefined): Promise<{ verdict: Verdict; model: string }> {
+  async function attempt<S extends z.ZodType>(
+    schema: S, name: string, messages: OpenAI.Chat.ChatCompletionMessageParam[], usage: Usage, signal: AbortSignal | undefined,
+  ): Promise<{ value: z.infer<S>; model: string }> {
     const completion = await client.chat.completions.create(
-      { model: options.model, messages: judgeMessages(content), response_format: responseFormat, temperature: 0 },
+      { model: options.model, messages, response_format: zodResponseFormat(schema, name), temperature: 0 },
       { signal },
     );
     const input = completion.usage?.prompt_tokens ?? 0;
@@ -146,29 +164,29 @@ export function createJudge(options: JudgeOptions): Judge {
     try {
       json = JSON.parse(text);
     } catch {
-      throw new MalformedVerdictError(`the judge's answer is not JSON: ${JSON.stringify(text.slice(0, 120))}`);
+      throw new MalformedAnswerError(`the judge's answer is not JSON: ${JSON.stringify(text.slice(0, 120))}`);
     }
-    const parsed = verdictSchema.safeParse(json);
-    if (!parsed.success) throw new MalformedVerdictError(`the judge's answer does not fit the verdict schema: ${z.prettifyError(parsed.error)}`);
-    return { verdict: parsed.data, model: completion.model || options.model };
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw new MalformedAnswerError(`the judge's answer does not fit the ${name} schema: ${z.prettifyError(parsed.error)}`);
+    return { value: parsed.data, model: completion.model || options.model };
   }
 
   return {
     model: options.model,
-    async judge(content, signal) {
+    async call(schema, name, messages, signal) {
       const usage: Usage = { attempts: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, latencyMs: 0 };
       const started = performance.now();
       for (;;) {
         usage.attempts++;
         const attemptStarted = performance.now();
         try {
-          const { verdict, model } = await attempt(content, usage, signal);
+          const { value, model } = await attempt(schema, name, messages, usage, signal);
           options.onAttempt?.('ok', (performance.now() - attemptStarted) / 1000);
           usage.latencyMs = performance.now() - started;
-          return { verdict, model, ...usage };
+          return { value, model, ...usage };
         } catch (error) {
           const outcome: AttemptOutcome =
-            error instanceof MalformedVerdictError ? 'malformed' : error instanceof APIConnectionTimeoutError ? 'timeout' : 'error';
+            error instanceof MalformedAnswerError ? 'malformed' : error instanceof APIConnectionTimeoutError ? 'timeout' : 'error';
           options.onAttempt?.(outcome, (performance.now() - attemptStarted) / 1000);
           const aborted = signal?.aborted === true;
           if (aborted || usage.attempts > options.maxRetries || !isRetryable(error)) {
@@ -179,6 +197,17 @@ export function createJudge(options: JudgeOptions): Judge {
           await sleep(delay, signal);
         }
       }
+    },
+  };
+}
+
+export function createJudge(options: JudgeOptions): Judge {
+  const caller = createStructuredCaller(options);
+  return {
+    model: options.model,
+    async judge(content, signal) {
+      const { value, ...rest } = await caller.call(verdictSchema, 'verdict', judgeMessages(content), signal);
+      return { verdict: value, ...rest };
     },
   };
 }

@@ -174,3 +174,26 @@ export async function mineGauges(pool: pg.Pool): Promise<{
   );
   return { forecasts: forecasts.rows, patterns: patterns.rows };
 }
+
+/** Open patterns of an agent without a summary, most significant first, with their examples' question and answer. */
+export async function patternsToSummarize(
+  pool: pg.Pool, projectId: number, agent: string, limit: number,
+): Promise<{ id: string; kind: PatternKind; label: string; n: number; rate: number; baseline: number; examples: { input: unknown; response: unknown }[] }[]> {
+  const { rows } = await pool.query<{
+    id: string; kind: PatternKind; label: string; n: number; rate: number; baseline: number; examples: { input: unknown; response: unknown }[];
+  }>(
+    `SELECT p.id, p.kind, p.label, p.n, p.rate, p.baseline,
+       coalesce((SELECT jsonb_agg(jsonb_build_object('input', i.user_input, 'response', i.response) ORDER BY i.id)
+                 FROM interactions i WHERE i.project_id = p.project_id AND i.id = ANY (p.examples[1:3])), '[]') AS examples
+     FROM mine_patterns p
+     WHERE p.project_id = $1 AND p.agent = $2 AND p.status = 'open' AND p.summary IS NULL
+     ORDER BY p.q, p.lift DESC, p.id LIMIT $3`,
+    [projectId, agent, limit],
+  );
+  return rows;
+}
+
+/** Stores the judge's summary and recommendation of a pattern. */
+export async function writeSummary(pool: pg.Pool, projectId: number, id: string, summary: string, recommendation: string): Promise<void> {
+  await pool.query('UPDATE mine_patterns SET summary = $3, recommendation = $4 WHERE project_id = $1 AND id = $2', [projectId, id, summary, recommendation]);
+}
