@@ -120,6 +120,7 @@ function storedInteraction(n: number, now: number): Interaction {
     spanIds: [spanId],
     events: [],
     conventions: ['genai-semconv'],
+    subAgents: [],
   };
 }
 

@@ -11,8 +11,8 @@ import { createApiKey } from '../processor/src/store/access/api-keys.ts';
 import { ensureProject } from '../processor/src/store/access/projects.ts';
 import { run } from './cli-process.ts';
 import { type TestProcessor, startProcessor } from './harness.ts';
-import { postJson, tracesRequest } from './otlp-json-builder.ts';
-import { contentTurn, waitFor } from './score-fixtures.ts';
+import { postJson, randomSpanId, randomTraceId, spanJson, tracesRequest } from './otlp-json-builder.ts';
+import { contentTurn, msAgo, waitFor } from './score-fixtures.ts';
 
 const AGENT = 'mining-agent';
 
@@ -44,7 +44,7 @@ async function turns(count: number, o: { toolFails: boolean; happy: boolean }): 
   const made = Array.from({ length: count }, (_, i) => {
     const n = sent++;
     const question = n % 2 === 0 ? `Where is my order number ${1000 + n}, has it shipped?` : `How do I reset my account password ${n}?`;
-    return contentTurn({ agent: AGENT, question, offsetMs: Date.now() - 60_000 + i, ...(o.toolFails ? { toolError: 'timeout' } : {}) });
+    return contentTurn({ agent: AGENT, question, offsetMs: msAgo(60_000 - i), ...(o.toolFails ? { toolError: 'timeout' } : {}) });
   });
   for (let i = 0; i < made.length; i += 100) {
     const batch = made.slice(i, i + 100);
@@ -168,6 +168,47 @@ test('flywheel mine runs a pass on demand and says what it found', async () => {
   assert.equal(usage.code, 2);
 });
 
+/** A supervisor turn handing off to research, and to writer when `writer` is true. */
+function supervisorTurn(writer: boolean) {
+  const traceId = randomTraceId();
+  const root = randomSpanId();
+  const at = msAgo(30_000);
+  const agent = (id: string, parent: string, name: string, start: number, end: number) =>
+    spanJson({ traceId, spanId: id, parentSpanId: parent, name: `invoke_agent ${name}`, startMs: at + start, endMs: at + end,
+      attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': name } });
+  const spans = [
+    spanJson({ traceId, spanId: root, name: 'invoke_agent supervisor', startMs: at, endMs: at + 3000,
+      attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'supervisor' } }),
+    agent(randomSpanId(), root, 'research', 100, 1000),
+    ...(writer ? [agent(randomSpanId(), root, 'writer', 1100, 2900)] : []),
+  ];
+  return { id: `${traceId}-${root}`, spans };
+}
+
+test('hand-offs: sub-agents are recorded, the graph says how each path ends, and a failing sub-agent is a pattern', async () => {
+  const withWriter = Array.from({ length: 20 }, () => supervisorTurn(true));
+  const researchOnly = Array.from({ length: 40 }, () => supervisorTurn(false));
+  const all = [...withWriter, ...researchOnly];
+  assert.equal((await postJson(`${processor.url}/v1/traces`, tracesRequest(all.flatMap((t) => t.spans) as never[]))).status, 200);
+  const feedback = all.map((t) => ({ interactionId: t.id, thumbs: withWriter.includes(t) ? 'down' : 'up' }));
+  assert.equal((await postJson(`${processor.url}/api/feedback`, feedback)).status, 200);
+  const pattern = await waitFor('the sub_agent=writer pattern', async () => {
+    const { json } = await get('/api/patterns?agent=supervisor&kind=failure');
+    return (json.patterns as Pattern[]).find((p) => p.label === 'sub_agent=writer');
+  }, 60_000);
+  assert.deepEqual([pattern.n, pattern.rate], [20, 1]);
+  const detail = await get(`/api/interactions/${withWriter[0]?.id}`);
+  assert.deepEqual((detail.json.subAgents as { name: string; parent: string }[]).map((a) => [a.parent, a.name]), [['supervisor', 'research'], ['supervisor', 'writer']]);
+  const { status, json } = await get('/api/handoffs?agent=supervisor');
+  assert.equal(status, 200);
+  assert.deepEqual([json.interactions, json.withHandoffs], [60, 60]);
+  const edges = json.edges as { from: string; to: string; n: number; successRate: number; failureRate: number }[];
+  assert.deepEqual(edges.map((e) => [e.from, e.to, e.n, e.successRate, e.failureRate]), [['supervisor', 'research', 60, 0.6667, 0.3333], ['supervisor', 'writer', 20, 0, 1]]);
+  const paths = json.paths as { path: string[]; n: number; successRate: number }[];
+  assert.deepEqual(paths.map((p) => [p.path.join(' > '), p.n, p.successRate]), [['supervisor > research', 40, 1], ['supervisor > research > writer', 20, 0]]);
+  assert.equal((await get('/api/handoffs')).status, 400);
+});
+
 test("another project's key sees none of this project's patterns, insights, forecasts or clusters", async () => {
   // Runs last: once a key exists, every request needs one.
   const pool = new pg.Pool({ connectionString: processor.postgres.url, max: 1 });
@@ -175,6 +216,8 @@ test("another project's key sees none of this project's patterns, insights, fore
     const other = await ensureProject(pool, 'mining-other');
     const { key } = await createApiKey(pool, { projectId: other.id, role: 'read', name: 'mining-other-reader' });
     const headers = { authorization: `Bearer ${key}` };
+    // Local mode ends once the processor has seen the first key (it looks again every second).
+    await waitFor('keys to be required', async () => ((await fetch(`${processor.url}/api/patterns`)).status === 401 ? true : undefined), 10_000);
     for (const path of [`/api/patterns?agent=${AGENT}`, `/api/clusters?agent=${AGENT}`, `/api/forecasts?agent=${AGENT}`]) {
       const { status, json } = await get(path, headers);
       assert.equal(status, 200, path);

@@ -144,6 +144,7 @@ void test('a latest-semconv agent trace becomes one interaction, field by field'
     spanIds: [sid(1), sid(2), sid(3), sid(4), sid(5)],
     events: [],
     conventions: ['genai-semconv'],
+    subAgents: [],
   } satisfies Interaction);
 });
 
@@ -316,6 +317,25 @@ void test('a nested invoke_agent (hand-off) folds into the outer one and its tok
   assert.equal(interaction.inputTokens, 310);
   assert.equal(interaction.outputTokens, 31);
   assert.deepEqual(interaction.spanIds, [sid(1), sid(2), sid(3), sid(4), sid(5)]);
+});
+
+void test('nested invoke_agent spans are the sub-agents of the interaction, each with the agent it ran beneath', () => {
+  const spans = [
+    span({ id: 1, name: 'invoke_agent supervisor', start: 0, end: 3000, attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'supervisor' } }),
+    span({ id: 2, parent: 1, name: 'invoke_agent research', start: 100, end: 1000, status: { code: 1 }, attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'research' } }),
+    span({ id: 3, parent: 2, name: 'execute_tool search', start: 200, end: 400, attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'search' } }),
+    // A sub-agent of the sub-agent, named only by its span, beneath a plain span.
+    span({ id: 4, parent: 3, name: 'step', start: 250, end: 390 }),
+    span({ id: 5, parent: 4, name: 'summariser run', start: 260, end: 380, attributes: { 'gen_ai.operation.name': 'invoke_agent' } }),
+    span({ id: 6, parent: 1, name: 'invoke_agent writer', start: 1100, end: 2900, status: { code: 2, message: 'boom' }, attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'writer' } }),
+  ];
+  const interaction = only(buildInteractions(spans, []));
+  assert.equal(interaction.agentName, 'supervisor');
+  assert.deepEqual(interaction.subAgents, [
+    { name: 'research', spanId: sid(2), parent: 'supervisor', status: 'ok', durationMs: 900 },
+    { name: 'summariser run', spanId: sid(5), parent: 'research', status: 'unset', durationMs: 120 },
+    { name: 'writer', spanId: sid(6), parent: 'supervisor', status: 'error', durationMs: 1800 },
+  ]);
 });
 
 void test("an agent span's own tokens count when no span beneath it reports any", () => {

@@ -1,11 +1,14 @@
 // REST reads of the mining stage: patterns (GET /api/patterns), insights (GET /api/insights),
-// degradation forecasts (GET /api/forecasts) and topic clusters (GET /api/clusters), each of the
-// caller's project.
+// degradation forecasts (GET /api/forecasts), topic clusters (GET /api/clusters) and hand-off
+// graphs (GET /api/handoffs), each of the caller's project.
 import express from 'express';
 import type pg from 'pg';
 import { z } from 'zod';
+import { handoffGraph } from '../mine/handoffs.ts';
 import { insightsOf } from '../mine/insights.ts';
+import { FAILURE_BELOW, SUCCESS_ABOVE } from '../mine/report.ts';
 import { clusterLabels, listClusters } from '../store/mine/clusters.ts';
+import { hopGroups } from '../store/mine/handoffs.ts';
 import { listForecasts, listPatterns, type StoredPattern } from '../store/mine/patterns.ts';
 import { accessOf, type Auth } from './auth.ts';
 import { HttpError } from './errors.ts';
@@ -22,6 +25,15 @@ const patternQuery = z
   .strict();
 
 const agentQuery = z.object({ agent: z.string().min(1).max(500) }).strict();
+const handoffQuery = z
+  .object({
+    agent: z.string().min(1).max(500),
+    since: z.iso.datetime({ offset: true }).optional(),
+    until: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict();
+
+const DAY_MS = 86_400_000;
 const optionalAgentQuery = z.object({ agent: z.string().min(1).max(500).optional() }).strict();
 
 function parse<T extends z.ZodType>(schema: T, query: unknown): z.infer<T> {
@@ -62,6 +74,16 @@ export function miningRoutes(pool: pg.Pool, auth: Auth): express.Router {
   router.get('/forecasts', auth.require('read'), async (req, res) => {
     const { agent } = parse(optionalAgentQuery, req.query);
     res.json({ forecasts: await listForecasts(pool, accessOf(res.locals).projectId, agent) });
+  });
+
+  /** The hand-off graph of a root agent: edges and paths with their success rates (default: the last 30 days). */
+  router.get('/handoffs', auth.require('read'), async (req, res) => {
+    const query = parse(handoffQuery, req.query);
+    const until = query.until === undefined ? new Date() : new Date(query.until);
+    const since = query.since === undefined ? new Date(until.getTime() - 30 * DAY_MS) : new Date(query.since);
+    if (!(since < until)) throw new HttpError(400, 'since must be before until');
+    const groups = await hopGroups(pool, accessOf(res.locals).projectId, query.agent, since, until, SUCCESS_ABOVE, FAILURE_BELOW);
+    res.json({ since: since.toISOString(), until: until.toISOString(), ...handoffGraph(query.agent, groups) });
   });
 
   router.get('/clusters', auth.require('read'), async (req, res) => {

@@ -40,6 +40,7 @@ export function interactionToJson(row: InteractionRow) {
     },
     finishReasons: row.finish_reasons,
     tools: row.tools,
+    subAgents: row.sub_agents,
     intent: row.intent,
     confidence: row.confidence,
     knowledgeSources: row.knowledge_sources,

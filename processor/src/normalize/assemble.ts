@@ -20,7 +20,7 @@
 // Ingest relies on this to rebuild only the subtrees a batch can change (store/interactions/subtrees.ts),
 // from what spanRoleOf() tells of each span alone.
 import type { LogRecord, SpanRecord } from '../otlp/records.ts';
-import type { Interaction, InteractionEvent, ToolCall } from './interaction.ts';
+import type { Interaction, InteractionEvent, SubAgent, ToolCall } from './interaction.ts';
 import type { SpanFacts } from './convention.ts';
 import { ADAPTERS, readSpan } from './registry.ts';
 import { compareBigint, joinEvents } from './events.ts';
@@ -261,6 +261,7 @@ function toInteraction(root: Node, folded: readonly Node[]): Interaction {
     ...root.tokens,
     finishReasons: rootFacts.finishReasons ?? lastCallReporting(llmCalls, 'finishReasons')?.finishReasons ?? [],
     tools: folded.filter(isToolSpan).map(toToolCall),
+    subAgents: folded.filter((n) => n !== root && isAgent(n)).map(toSubAgent),
     intent: firstReported(ordered, 'intent'),
     confidence: firstReported(ordered, 'confidence'),
     knowledgeSources: knowledgeSourcesOf(folded),
@@ -293,6 +294,23 @@ function lastCallReporting(llmCalls: readonly SpanFacts[], field: keyof SpanFact
 
 function isToolSpan(node: Node): boolean {
   return node.facts?.operation === semconv.GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL;
+}
+
+/** The name an agent span goes by: its `gen_ai.agent.name`, else the span's name. */
+function agentNameOf(node: Node): string {
+  return node.facts?.agentName ?? node.span.name;
+}
+
+function toSubAgent(node: Node): SubAgent {
+  let above = node.treeParent;
+  while (above !== null && !isAgent(above)) above = above.treeParent;
+  return {
+    name: agentNameOf(node),
+    spanId: node.span.spanId,
+    parent: above === null ? null : (above.facts?.agentName ?? null),
+    status: isFailed(node.span) ? 'error' : node.span.status.code === 1 ? 'ok' : 'unset',
+    durationMs: durationMs(node.span),
+  };
 }
 
 function toToolCall(node: Node): ToolCall {

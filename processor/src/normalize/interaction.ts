@@ -10,6 +10,17 @@ export interface Message {
   finish_reason?: string;
 }
 
+/** An agent run beneath the interaction's own (a nested `invoke_agent` span): a hand-off. */
+export interface SubAgent {
+  /** `gen_ai.agent.name`, else the span's name. */
+  name: string;
+  spanId: string;
+  /** The agent it ran beneath: the nearest enclosing agent's name (the interaction's own at the top); null when that one is unnamed. */
+  parent: string | null;
+  status: 'unset' | 'ok' | 'error';
+  durationMs: number;
+}
+
 export interface ToolCall {
   name: string;
   callId: string | null;
@@ -67,6 +78,8 @@ export interface Interaction {
   reasoningOutputTokens: number | null;
   finishReasons: string[];
   tools: ToolCall[];
+  /** Agents that ran beneath this one (nested `invoke_agent` spans), in start order. */
+  subAgents: SubAgent[];
   intent: string | null;
   confidence: number | null;
   knowledgeSources: string[];

@@ -158,6 +158,7 @@ CREATE TABLE interactions (
   created_at timestamp with time zone NOT NULL DEFAULT now(),
   updated_at timestamp with time zone NOT NULL DEFAULT now(),
   project_id integer NOT NULL,
+  sub_agents jsonb NOT NULL DEFAULT '[]'::jsonb,
   CONSTRAINT interactions_pkey PRIMARY KEY (project_id, id),
   CONSTRAINT interactions_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id),
   CONSTRAINT interactions_status_check CHECK ((status = ANY (ARRAY['unset'::text, 'ok'::text, 'error'::text])))

@@ -1,7 +1,7 @@
 // The interactions table's rows: the one column list ingest writes, the row as Postgres returns
 // it (the type every read uses), and the conversion from Interaction records.
 import type { AttributeValue } from '../../otlp/records.ts';
-import type { Interaction, Message, ToolCall } from '../../normalize/interaction.ts';
+import type { Interaction, Message, SubAgent, ToolCall } from '../../normalize/interaction.ts';
 
 /** The columns ingest writes, in the order of the table (project_id and the timestamps aside). */
 export const INTERACTION_COLUMNS = [
@@ -10,7 +10,7 @@ export const INTERACTION_COLUMNS = [
   'system_instructions', 'user_input', 'response', 'request_model', 'response_model', 'provider', 'input_tokens',
   'output_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens', 'reasoning_output_tokens',
   'finish_reasons', 'tools', 'intent', 'confidence', 'knowledge_sources', 'prompt_version', 'expected_output',
-  'status', 'error_type', 'error_message', 'span_ids', 'conventions',
+  'status', 'error_type', 'error_message', 'span_ids', 'conventions', 'sub_agents',
 ] as const;
 
 export type InteractionColumn = (typeof INTERACTION_COLUMNS)[number];
@@ -56,6 +56,7 @@ export interface InteractionRow {
   error_message: string | null;
   span_ids: string[];
   conventions: string[];
+  sub_agents: SubAgent[];
   created_at: Date;
   updated_at: Date;
 }
@@ -106,6 +107,7 @@ export function interactionToRow(i: Interaction): Record<InteractionColumn, unkn
     error_message: i.errorMessage,
     span_ids: i.spanIds,
     conventions: i.conventions,
+    sub_agents: i.subAgents,
   };
 }
 

@@ -1,7 +1,13 @@
--- Pattern mining (processor/src/mine/): the queue scoring fills, each interaction's facts, the
--- patterns each pass finds, the degradation forecasts with their alerts, and the topic clusters
--- of user inputs.
--- Not a breaking change: older processors neither read nor write these tables.
+-- Pattern mining (processor/src/mine/): interactions' sub-agents, the queue scoring fills, each
+-- interaction's facts, the patterns each pass finds, the degradation forecasts with their alerts,
+-- and the topic clusters of user inputs.
+-- Not a breaking change: older processors neither read nor write these tables, and the new
+-- interactions column has a default their inserts leave to it.
+
+-- The agents that ran beneath an interaction's own (nested invoke_agent spans: hand-offs), as
+-- normalize/interaction.ts SubAgent records: what mining's sub_agent facts and hand-off graph read.
+-- Interactions stored before this migration have none until they are rebuilt.
+ALTER TABLE interactions ADD COLUMN sub_agents jsonb NOT NULL DEFAULT '[]';
 
 -- Interactions scored since the last pass, with their agent (the interaction's agent name, else
 -- its service name, else 'unknown'): one row per scoring. A pass reads the highest id per agent,

@@ -29,6 +29,7 @@ const LISTS: readonly [field: string, from: string, value: string][] = [
   ['knowledge_source', 'unnest(i.knowledge_sources) x(v)', 'x.v'],
   ['finish_reason', 'unnest(i.finish_reasons) x(v)', 'x.v'],
   ['signal', "jsonb_array_elements(s.signals) x(v)", "x.v->>'kind'"],
+  ['sub_agent', "jsonb_array_elements(i.sub_agents) x(v)", "x.v->>'name'"],
 ];
 
 const fact = (field: string, value: string) => `'${field}' || chr(31) || nullif(${value}, '')`;
