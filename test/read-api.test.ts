@@ -58,6 +58,7 @@ test('lists interactions newest first with their fields in camelCase', async () 
     tokens: { input: 300, output: 30, cacheReadInput: null, cacheCreationInput: null, reasoningOutput: null },
     finishReasons: ['stop'],
     tools: [{ name: 'lookup_order', callId: 'call_1', spanId: turn.children[1]!.spanId, durationMs: 100, error: null, arguments: null, result: null }],
+    subAgents: [],
     intent: null,
     confidence: null,
     knowledgeSources: [],
