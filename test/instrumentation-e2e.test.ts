@@ -177,6 +177,7 @@ test('a support-agent turn is stored as one interaction: model, tokens, input, o
     error_type: null,
     error_message: null,
     conventions: ['genai-semconv'],
+    sub_agents: [],
     project_id: 1,
   });
   // By call id: the SDK's span start times have millisecond precision, and both tools start in

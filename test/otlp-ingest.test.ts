@@ -163,6 +163,7 @@ for (const sender of SENDER_MATRIX) {
           error_message: 'order service timed out',
           span_ids: [t.root, t.chat1, t.tool, t.chat2].map((s) => s.spanContext().spanId),
           conventions: ['genai-semconv'],
+          sub_agents: [],
           created_at: undefined,
           updated_at: undefined,
         },

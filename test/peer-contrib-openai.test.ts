@@ -81,6 +81,7 @@ const CHAT: Row = {
   error_type: null,
   error_message: null,
   conventions: ['contrib-openai', 'genai-semconv'],
+  sub_agents: [],
 };
 
 test('a plain chat call: model, provider, tokens, and the messages from its log records', async () => {

@@ -94,6 +94,7 @@ test('a semconv agent span over OpenInference model calls is one interaction, th
     finish_reasons: ['stop'],
     status: 'unset',
     conventions: ['openinference', 'genai-semconv'],
+    sub_agents: [],
   });
   assert.equal((row.span_ids as string[]).length, 3, 'the agent and its two model calls');
 });
@@ -121,6 +122,7 @@ test('one model call traced by two instrumentations is one interaction, its toke
     reasoning_output_tokens: '3',
     finish_reasons: ['stop'],
     conventions: ['openinference', 'contrib-openai', 'genai-semconv'],
+    sub_agents: [],
   });
   assert.equal((row.span_ids as string[]).length, 2);
 });

@@ -81,6 +81,7 @@ const LLM: Row = {
   error_type: null,
   error_message: null,
   conventions: ['openinference'],
+  sub_agents: [],
 };
 
 test('a plain chat call: requested and answering model, tokens with cache and reasoning, messages, session and user', async () => {

@@ -105,6 +105,7 @@ const CHAT: Row = {
   error_type: null,
   error_message: null,
   conventions: ['openlit', 'genai-semconv'],
+  sub_agents: [],
 };
 
 test('a plain chat call: system instructions, messages, tokens with cache, the end user of the request', async () => {

@@ -77,6 +77,7 @@ const TURN: Row = {
   error_type: null,
   error_message: null,
   conventions: ['traceloop', 'genai-semconv'],
+  sub_agents: [],
 };
 
 test('a workflow with a task over a model call is one interaction, with the session and user of its association properties', async () => {

@@ -78,6 +78,7 @@ const CHAT: Row = {
   error_type: null,
   error_message: null,
   conventions: ['traceloop', 'genai-semconv'],
+  sub_agents: [],
 };
 
 describe('@traceloop/instrumentation-openai 0.27.0 (GenAI semconv) on openai 6', () => {

@@ -134,6 +134,7 @@ const TURN: Row = {
   error_type: null,
   error_message: null,
   conventions: ['vercel-ai', 'genai-semconv'],
+  sub_agents: [],
 };
 
 /** ai 4 to 6: the `ai.*` spans, with metadata for session and user; ai 7: semconv spans, which have neither. */
