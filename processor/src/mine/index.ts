@@ -6,7 +6,7 @@
 import type { Registry } from 'prom-client';
 import type { Stage } from '../runtime/stage.ts';
 import { SCORE_SETTINGS, type ScoreConfig } from '../score/config.ts';
-import { createStructuredCaller, type StructuredCaller } from '../score/judge.ts';
+import { createStructuredCaller, judgeOptionsOf, type StructuredCaller } from '../score/judge.ts';
 import { MINE_SETTINGS } from './config.ts';
 import { type MineMetrics, registerMineMetrics } from './metrics.ts';
 import { minePass } from './worker.ts';
@@ -19,16 +19,8 @@ const STATE = new WeakMap<Registry, { metrics: MineMetrics; summarizer: Structur
 
 /** The judge model as the summariser of patterns, when FLYWHEEL_JUDGE_BASE_URL is set. */
 export function patternSummarizer(config: ScoreConfig): StructuredCaller | undefined {
-  if (config.judgeBaseUrl === undefined) return undefined;
-  return createStructuredCaller({
-    baseURL: config.judgeBaseUrl,
-    apiKey: config.judgeApiKey,
-    model: config.judgeModel,
-    timeoutMs: config.judgeTimeoutMs,
-    maxRetries: config.judgeMaxRetries,
-    inputUsdPerMTok: config.judgeInputUsdPerMTok,
-    outputUsdPerMTok: config.judgeOutputUsdPerMTok,
-  });
+  const options = judgeOptionsOf(config);
+  return options === null ? undefined : createStructuredCaller(options);
 }
 
 const SETTINGS = [...MINE_SETTINGS, ...SCORE_SETTINGS] as const;

@@ -5,7 +5,7 @@ import type { Loop } from '../runtime/loop.ts';
 import type { Stage } from '../runtime/stage.ts';
 import { queueDepth } from '../store/quality/score-queue.ts';
 import { SCORE_SETTINGS } from './config.ts';
-import { createJudge } from './judge.ts';
+import { createJudge, judgeOptionsOf } from './judge.ts';
 import { startJudgeWorker } from './judge-worker.ts';
 import { registerScoreMetrics } from './metrics.ts';
 import { startScoringWorker } from './worker.ts';
@@ -31,16 +31,11 @@ export const scoring: Stage<typeof SCORE_SETTINGS> = {
     for (let i = 0; i < config.scoreWorkers; i++) {
       loops.push(startScoringWorker({ pool, config, metrics, log, judging, claimant }));
     }
-    if (config.judgeBaseUrl !== undefined) {
+    const judgeOptions = judgeOptionsOf(config);
+    if (judgeOptions !== null) {
       const backoffMs = 500;
       const judge = createJudge({
-        baseURL: config.judgeBaseUrl,
-        apiKey: config.judgeApiKey,
-        model: config.judgeModel,
-        timeoutMs: config.judgeTimeoutMs,
-        maxRetries: config.judgeMaxRetries,
-        inputUsdPerMTok: config.judgeInputUsdPerMTok,
-        outputUsdPerMTok: config.judgeOutputUsdPerMTok,
+        ...judgeOptions,
         backoffMs,
         onAttempt: (outcome, seconds) => {
           metrics.judgeRequests.inc({ outcome });

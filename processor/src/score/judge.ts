@@ -7,6 +7,7 @@ import OpenAI, { APIConnectionTimeoutError, APIError } from 'openai';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
 import type { Message, ToolCall } from '../normalize/interaction.ts';
+import type { ScoreConfig } from './config.ts';
 import type { Verdict } from './quality.ts';
 import { answerText, lastUserText } from './text.ts';
 
@@ -86,6 +87,20 @@ export interface JudgeOptions {
 }
 
 export type AttemptOutcome = 'ok' | 'malformed' | 'timeout' | 'error';
+
+/** The judge model's call options from the judge settings (FLYWHEEL_JUDGE_*); null without FLYWHEEL_JUDGE_BASE_URL. */
+export function judgeOptionsOf(config: ScoreConfig): JudgeOptions | null {
+  if (config.judgeBaseUrl === undefined) return null;
+  return {
+    baseURL: config.judgeBaseUrl,
+    apiKey: config.judgeApiKey,
+    model: config.judgeModel,
+    timeoutMs: config.judgeTimeoutMs,
+    maxRetries: config.judgeMaxRetries,
+    inputUsdPerMTok: config.judgeInputUsdPerMTok,
+    outputUsdPerMTok: config.judgeOutputUsdPerMTok,
+  };
+}
 
 export interface Usage {
   attempts: number;
