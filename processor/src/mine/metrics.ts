@@ -1,7 +1,7 @@
 // The mining stage's Prometheus metrics. The forecast alert gauge has one series per project,
 // agent and metric (accuracy, satisfaction): bounded by the agents a team runs.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { mineGauges } from '../store/mine/patterns.ts';
+import { forecastAlerts, openPatternCounts } from '../store/mine/patterns.ts';
 import { mineQueueDepth } from '../store/mine/queue.ts';
 import type pg from 'pg';
 
@@ -19,7 +19,7 @@ export function registerMineMetrics(registry: Registry, pool: pg.Pool): MineMetr
     registers,
     async collect() {
       try {
-        const { forecasts } = await mineGauges(pool);
+        const forecasts = await forecastAlerts(pool);
         this.reset();
         for (const f of forecasts) this.set({ project: f.project, agent: f.agent, metric: f.metric }, f.alert ? 1 : 0);
       } catch {
@@ -34,7 +34,7 @@ export function registerMineMetrics(registry: Registry, pool: pg.Pool): MineMetr
     registers,
     async collect() {
       try {
-        const { patterns } = await mineGauges(pool);
+        const patterns = await openPatternCounts(pool);
         this.set({ kind: 'failure' }, 0);
         this.set({ kind: 'success' }, 0);
         for (const p of patterns) this.set({ kind: p.kind }, p.n);

@@ -161,18 +161,20 @@ export async function listForecasts(pool: pg.Pool, projectId: number, agent: str
   }));
 }
 
-/** Every forecast's alert state and the open patterns by kind, every project (gauges). */
-export async function mineGauges(pool: pg.Pool): Promise<{
-  forecasts: { project: string; agent: string; metric: string; alert: boolean }[];
-  patterns: { kind: string; n: number }[];
-}> {
-  const forecasts = await pool.query<{ project: string; agent: string; metric: string; alert: boolean }>(
+/** Every forecast's alert state, every project (the alert gauge). */
+export async function forecastAlerts(pool: pg.Pool): Promise<{ project: string; agent: string; metric: string; alert: boolean }[]> {
+  const { rows } = await pool.query<{ project: string; agent: string; metric: string; alert: boolean }>(
     'SELECT p.name AS project, f.agent, f.metric, f.alert FROM mine_forecasts f JOIN projects p ON p.id = f.project_id',
   );
-  const patterns = await pool.query<{ kind: string; n: number }>(
+  return rows;
+}
+
+/** Open patterns by kind, every project (the patterns gauge). */
+export async function openPatternCounts(pool: pg.Pool): Promise<{ kind: string; n: number }[]> {
+  const { rows } = await pool.query<{ kind: string; n: number }>(
     "SELECT kind, count(*)::int AS n FROM mine_patterns WHERE status = 'open' GROUP BY kind",
   );
-  return { forecasts: forecasts.rows, patterns: patterns.rows };
+  return rows;
 }
 
 /** Open patterns of an agent without a summary, most significant first, with their examples' question and answer. */
