@@ -6,7 +6,7 @@ import type { Cluster } from '../../mine/topics.ts';
 import { labelOf } from '../../mine/topics.ts';
 import type { Message } from '../../normalize/index.ts';
 import { MINE_AGENT } from './queue.ts';
-import type { FactScope } from './rows.ts';
+import { type FactScope, scopeClause } from './rows.ts';
 
 export const ASSIGN_BATCH = 20_000;
 
@@ -23,11 +23,8 @@ export async function loadClusters(client: pg.ClientBase | pg.Pool, projectId: n
 export async function unassignedInputs(
   pool: pg.Pool, projectId: number, agent: string, since: Date, scope: FactScope,
 ): Promise<{ id: string; input: Message[] | null }[]> {
-  if (scope !== 'all' && scope.queuedUpTo === null) return [];
-  const which =
-    scope === 'all'
-      ? ''
-      : `AND i.id IN (SELECT q.interaction_id FROM mine_queue q WHERE q.project_id = $1 AND q.agent = $2 AND q.id <= ${BigInt(scope.queuedUpTo as string)})`;
+  const which = scopeClause(scope);
+  if (which === null) return [];
   const { rows } = await pool.query<{ id: string; user_input: Message[] | null }>(
     `SELECT i.id, i.user_input FROM interactions i
      JOIN interaction_scores s ON s.project_id = i.project_id AND s.interaction_id = i.id

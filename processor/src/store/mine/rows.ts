@@ -61,13 +61,20 @@ interface Raw {
   satisfaction_sum: number;
 }
 
+/**
+ * The condition on `interactions i` that keeps the interactions of a scope: '' for all of them,
+ * those queued up to the id (project $1, agent $2), or null when nothing is queued.
+ */
+export function scopeClause(scope: FactScope): string | null {
+  if (scope === 'all') return '';
+  if (scope.queuedUpTo === null) return null;
+  return `AND i.id IN (SELECT q.interaction_id FROM mine_queue q WHERE q.project_id = $1 AND q.agent = $2 AND q.id <= ${BigInt(scope.queuedUpTo)})`;
+}
+
 /** Derives the facts of the agent's interactions in `scope` (started at or after `since`); returns how many. */
 export async function refreshFacts(pool: pg.Pool, projectId: number, agent: string, since: Date, scope: FactScope): Promise<number> {
-  if (scope !== 'all' && scope.queuedUpTo === null) return 0;
-  const which =
-    scope === 'all'
-      ? ''
-      : `AND i.id IN (SELECT q.interaction_id FROM mine_queue q WHERE q.project_id = $1 AND q.agent = $2 AND q.id <= ${BigInt(scope.queuedUpTo as string)})`;
+  const which = scopeClause(scope);
+  if (which === null) return 0;
   const result = await pool.query(
     `INSERT INTO mine_facts AS f (project_id, interaction_id, agent, start_time, facts)
      SELECT i.project_id, i.id, $2, i.start_time, ${FACTS_SQL}
