@@ -2,18 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Moments } from '../src/mine/stats.ts';
 import { compareGroups, compareVariants, type GroupAggregates, groupFigures, impactOf, referenceOf, type VariantAggregates } from '../src/mine/variants.ts';
-
-/** mulberry32: a small seeded generator, so the generated data (and the verdicts) are the same every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+import { rng as random } from './mine-world.ts';
 
 const moments = (xs: number[]): Moments => ({ n: xs.length, sum: xs.reduce((a, b) => a + b, 0), sumSq: xs.reduce((a, b) => a + b * b, 0) });
 
