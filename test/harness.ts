@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { silentLogger } from '../processor/src/runtime/logger.ts';
+import { type Logger, silentLogger } from '../processor/src/runtime/logger.ts';
 import { type Config, loadConfig } from '../processor/src/config/config.ts';
 import { startProcessor as start } from '../processor/src/service.ts';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '../processor/src/store/database.ts';
@@ -43,7 +43,7 @@ export interface TestProcessor {
  * when not given). Settings not given take their defaults.
  */
 export async function startProcessor(
-  options: { postgres?: TestPostgres; settings?: Record<string, string> } = {},
+  options: { postgres?: TestPostgres; settings?: Record<string, string>; logger?: Logger } = {},
 ): Promise<TestProcessor> {
   const postgres = options.postgres ?? (await startPostgres());
   const config: Config = loadConfig({
@@ -53,7 +53,7 @@ export async function startProcessor(
     FLYWHEEL_LOG_LEVEL: 'error',
     ...options.settings,
   });
-  const processor = await start(config, silentLogger);
+  const processor = await start(config, options.logger ?? silentLogger);
   const client = new pg.Pool({ connectionString: postgres.url, max: 2 });
   client.on('error', () => undefined);
   return {

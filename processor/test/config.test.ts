@@ -51,6 +51,7 @@ test('with nothing set, every setting takes its documented default', () => {
     forecastAccuracyMin: 0.85,
     forecastSatisfactionMin: 0.7,
     forecastHorizonDays: 7,
+    mineEmbeddingsSimilarity: 0.8,
     sourcesPollMs: 30000,
     sourceTimeoutMs: 10000,
     sourceMaxBytes: 5 * 1024 * 1024,

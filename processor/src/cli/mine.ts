@@ -3,7 +3,7 @@
 // of the project with interactions in the window; it prints one line per agent, or JSON.
 import type { Config } from '../config/config.ts';
 import { DAY_MS } from '../mine/forecast.ts';
-import { patternSummarizer } from '../mine/index.ts';
+import { embedderOf, patternSummarizer } from '../mine/index.ts';
 import { minePass } from '../mine/worker.ts';
 import { createLogger } from '../runtime/logger.ts';
 import { DEFAULT_PROJECT, findProject } from '../store/access/projects.ts';
@@ -49,6 +49,7 @@ async function runMine(config: Config, { values }: CommandArgs): Promise<void> {
     const results = await minePass(pool, config, log, stopping.signal, agents, {
       all: agent !== undefined || values.all === true,
       summarizer: patternSummarizer(config),
+      embedder: embedderOf(config),
     });
     if (values.json === true) {
       process.stdout.write(`${JSON.stringify(results.map((r) => ({

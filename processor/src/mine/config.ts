@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { type ConfigOf, fraction, int, ms, type Setting } from '../config/setting.ts';
 import { DEFAULT_THRESHOLDS } from '../score/config.ts';
+import { EMBEDDING_SIMILAR } from './embedding-topics.ts';
 
 export const MINE_SETTINGS = [
   {
@@ -85,6 +86,38 @@ export const MINE_SETTINGS = [
     expected: 'an integer from 1 to 365 (days)',
     description: 'A forecast crossing of a threshold within this many days raises an alert',
     schema: int(1, 365).default(7),
+  },
+  {
+    key: 'mineEmbeddingsModel',
+    env: 'FLYWHEEL_MINE_EMBEDDINGS_MODEL',
+    flag: 'mine-embeddings-model',
+    expected: 'a model name',
+    description: 'Embedding model that topic clusters are made with, through an OpenAI-compatible embeddings endpoint; unset = MinHash clusters of the inputs\' words (also the fallback when the endpoint fails)',
+    schema: z.string().min(1).optional(),
+  },
+  {
+    key: 'mineEmbeddingsBaseUrl',
+    env: 'FLYWHEEL_MINE_EMBEDDINGS_BASE_URL',
+    flag: 'mine-embeddings-base-url',
+    expected: 'an http:// or https:// URL of an OpenAI-compatible API (e.g. https://api.openai.com/v1)',
+    description: 'Embeddings endpoint (unset: FLYWHEEL_JUDGE_BASE_URL, else the openai client\'s default, OPENAI_BASE_URL or api.openai.com)',
+    schema: z.string().regex(/^https?:\/\/\S+$/).optional(),
+  },
+  {
+    key: 'mineEmbeddingsApiKey',
+    env: 'FLYWHEEL_MINE_EMBEDDINGS_API_KEY',
+    flag: 'mine-embeddings-api-key',
+    expected: 'a non-empty string',
+    description: 'API key sent to the embeddings endpoint (unset: FLYWHEEL_JUDGE_API_KEY, else OPENAI_API_KEY, else none)',
+    schema: z.string().min(1).optional(),
+  },
+  {
+    key: 'mineEmbeddingsSimilarity',
+    env: 'FLYWHEEL_MINE_EMBEDDINGS_SIMILARITY',
+    flag: 'mine-embeddings-similarity',
+    expected: 'a number from 0 to 1',
+    description: "Cosine similarity to a cluster's first input at which an input joins an embedding cluster",
+    schema: fraction().default(EMBEDDING_SIMILAR),
   },
 ] as const satisfies readonly Setting[];
 

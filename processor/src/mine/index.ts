@@ -8,14 +8,16 @@ import type { Stage } from '../runtime/stage.ts';
 import { SCORE_SETTINGS, type ScoreConfig } from '../score/config.ts';
 import { createStructuredCaller, judgeOptionsOf, type StructuredCaller } from '../score/judge.ts';
 import { MINE_SETTINGS } from './config.ts';
+import { type Embedder, embedderOf } from './embedder.ts';
 import { type MineMetrics, registerMineMetrics } from './metrics.ts';
 import { minePass } from './worker.ts';
 
 export { MINE_SETTINGS, type MineConfig } from './config.ts';
 export { minePass } from './worker.ts';
+export { embedderOf } from './embedder.ts';
 
 /** Each processor's metrics and summariser, by its registry (a process may run several processors in tests). */
-const STATE = new WeakMap<Registry, { metrics: MineMetrics; summarizer: StructuredCaller | undefined }>();
+const STATE = new WeakMap<Registry, { metrics: MineMetrics; summarizer: StructuredCaller | undefined; embedder: Embedder | undefined }>();
 
 /** The judge model as the summariser of patterns, when FLYWHEEL_JUDGE_BASE_URL is set. */
 export function patternSummarizer(config: ScoreConfig): StructuredCaller | undefined {
@@ -35,7 +37,7 @@ export const mining: Stage<typeof SETTINGS> = {
   // A pass holds the cursor's connection, then the write transaction's, never both; one more for the gauges.
   connections: () => 2,
   start({ pool, registry, config }) {
-    STATE.set(registry, { metrics: registerMineMetrics(registry, pool), summarizer: patternSummarizer(config) });
+    STATE.set(registry, { metrics: registerMineMetrics(registry, pool), summarizer: patternSummarizer(config), embedder: embedderOf(config) });
     return { stop: async () => undefined };
   },
   periodic(config) {
@@ -46,7 +48,7 @@ export const mining: Stage<typeof SETTINGS> = {
         run: async ({ pool, config: c, log, registry }, signal) => {
           const started = performance.now();
           const state = STATE.get(registry);
-          const results = await minePass(pool, c, log, signal, undefined, { summarizer: state?.summarizer });
+          const results = await minePass(pool, c, log, signal, undefined, { summarizer: state?.summarizer, embedder: state?.embedder });
           const metrics = state?.metrics;
           metrics?.agentsMined.inc(results.length);
           if (results.length > 0) metrics?.passDuration.observe((performance.now() - started) / 1000);

@@ -56,11 +56,15 @@ function bandKeys(signature: readonly number[]): string[] {
   return Array.from({ length: BANDS }, (_, b) => `${b}:${signature.slice(b * ROWS, (b + 1) * ROWS).join(',')}`);
 }
 
-export interface Cluster {
-  id: string;
-  signature: number[];
+/** What a cluster of either kind keeps of its inputs' words, for its label. */
+export interface ClusterTerms {
   /** Term -> inputs of the cluster that contain it (the most frequent TERMS kept). */
   terms: Record<string, number>;
+}
+
+export interface Cluster extends ClusterTerms {
+  id: string;
+  signature: number[];
   examples: string[];
   /** Inputs assigned by this index (new ones), for the caller's bookkeeping. */
   added: number;
@@ -77,6 +81,14 @@ export function clusterId(agent: string, interactionId: string): string {
 /** A cluster's label: its three most frequent terms (ties alphabetical). */
 export function labelOf(terms: Readonly<Record<string, number>>): string {
   return Object.entries(terms).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 3).map(([t]) => t).join(' ');
+}
+
+/** Counts an input's terms into its cluster, keeping the most frequent TERMS once there are twice as many. */
+export function countTerms(cluster: ClusterTerms, terms: ReadonlySet<string>): void {
+  for (const term of terms) cluster.terms[term] = (cluster.terms[term] ?? 0) + 1;
+  if (Object.keys(cluster.terms).length > TERMS * 2) {
+    cluster.terms = Object.fromEntries(Object.entries(cluster.terms).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, TERMS));
+  }
 }
 
 /** One agent's clusters, indexed by band, to which new inputs are assigned in order. */
@@ -123,10 +135,7 @@ export class TopicIndex {
       this.index(best);
     }
     best.added++;
-    for (const term of terms) best.terms[term] = (best.terms[term] ?? 0) + 1;
-    if (Object.keys(best.terms).length > TERMS * 2) {
-      best.terms = Object.fromEntries(Object.entries(best.terms).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, TERMS));
-    }
+    countTerms(best, terms);
     if (best.examples.length < EXAMPLES) best.examples.push(interactionId);
     return best.id;
   }

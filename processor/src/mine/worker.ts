@@ -9,7 +9,7 @@ import type { Logger } from '../runtime/logger.ts';
 import type { Message } from '../normalize/index.ts';
 import type { StructuredCaller } from '../score/judge.ts';
 import { answerText, lastUserText } from '../score/text.ts';
-import { ASSIGN_BATCH, loadClusters, unassignedInputs, writeAssignments, writeClusterCounts } from '../store/mine/clusters.ts';
+import { ASSIGN_BATCH, loadClusters, unassignedInputs, type WrittenCluster, writeAssignments, writeClusterCounts } from '../store/mine/clusters.ts';
 import { dequeueAgent, type QueuedAgent, queuedAgents } from '../store/mine/queue.ts';
 import { type FactScope, readMineGroups, refreshFacts } from '../store/mine/rows.ts';
 import { patternsToSummarize, writeForecast, writePatterns, writeSummary } from '../store/mine/patterns.ts';
@@ -19,6 +19,8 @@ import { DAY_MS, type DailyPoint, type Forecast, forecast } from './forecast.ts'
 import { FACT_FIELDS, type MinedPattern, minePatterns, Tally } from './patterns.ts';
 import { summaryMessages, summarySchema } from './summaries.ts';
 import { TopicIndex } from './topics.ts';
+import { EmbeddingIndex } from './embedding-topics.ts';
+import type { Embedder } from './embedder.ts';
 
 const WRITE_TIMEOUT_MS = 60_000;
 
@@ -48,7 +50,7 @@ export interface AgentResult {
  */
 export async function mineAgent(
   pool: pg.Pool, config: MineConfig, projectId: number, agent: string, upTo: string | null, now: Date,
-  options: { all?: boolean; signal?: AbortSignal; summarizer?: StructuredCaller | undefined; log?: Logger } = {},
+  options: { all?: boolean; signal?: AbortSignal; summarizer?: StructuredCaller | undefined; embedder?: Embedder | undefined; log?: Logger } = {},
 ): Promise<AgentResult | null> {
   const { signal } = options;
   const scope: FactScope = options.all === true ? 'all' : { queuedUpTo: upTo };
@@ -57,7 +59,7 @@ export async function mineAgent(
   const accuracy: DailyPoint[] = [];
   const satisfaction: DailyPoint[] = [];
   const since = new Date(now.getTime() - config.mineWindowDays * DAY_MS);
-  const topics = await assignTopics(pool, projectId, agent, since, scope);
+  const topics = await assignTopics(pool, config, projectId, agent, since, scope, options.embedder, options.log, signal);
   const refreshed = await refreshFacts(pool, projectId, agent, since, scope);
   const { interactions } = await readMineGroups(
     pool,
@@ -115,31 +117,65 @@ async function summarize(
   return written;
 }
 
-/** Assigns the agent's inputs in scope that have no topic yet to clusters, a batch at a time; returns how many. */
-async function assignTopics(pool: pg.Pool, projectId: number, agent: string, since: Date, scope: FactScope): Promise<number> {
+/**
+ * Assigns the agent's inputs in scope that have no topic yet to clusters, a batch at a time;
+ * returns how many. With an embedder, by embedding; a batch whose embeddings fail is logged and
+ * clustered by MinHash instead, so an unreachable endpoint never stops mining.
+ */
+async function assignTopics(
+  pool: pg.Pool, config: MineConfig, projectId: number, agent: string, since: Date, scope: FactScope,
+  embedder: Embedder | undefined, log: Logger | undefined, signal: AbortSignal | undefined,
+): Promise<number> {
   let assigned = 0;
   for (;;) {
     const inputs = await unassignedInputs(pool, projectId, agent, since, scope);
     if (inputs.length === 0) return assigned;
-    const index = new TopicIndex(agent, await loadClusters(pool, projectId, agent));
-    const assignments = inputs.map((i) => ({ id: i.id, cluster: index.assign(i.id, lastUserText(i.input)) }));
-    await inTransaction(pool, WRITE_TIMEOUT_MS, (client) => writeAssignments(client, projectId, agent, assignments, index.clusters));
+    const stored = await loadClusters(pool, projectId, agent, embedder?.model);
+    const texts = inputs.map((i) => lastUserText(i.input));
+    const vectors = embedder === undefined ? null : await embeddingsOf(embedder, texts, agent, log, signal);
+    const words = new TopicIndex(agent, stored.minhash);
+    const embeddings = new EmbeddingIndex(agent, stored.embedding, config.mineEmbeddingsSimilarity);
+    const assignments = inputs.map((input, i) => {
+      const text = texts[i] ?? null;
+      const vector = vectors?.[i];
+      // An input without words has no vector worth comparing either: both leave it unassigned.
+      const cluster = vector === undefined || text === null || text.trim() === '' ? words.assign(input.id, text) : embeddings.assign(input.id, text, vector);
+      return { id: input.id, cluster };
+    });
+    const written: WrittenCluster[] = [
+      ...words.clusters.map((c) => ({ ...c, method: 'minhash' as const })),
+      ...(embedder === undefined ? [] : embeddings.clusters.map((c) => ({ ...c, method: 'embedding' as const, model: embedder.model }))),
+    ];
+    await inTransaction(pool, WRITE_TIMEOUT_MS, (client) => writeAssignments(client, projectId, agent, assignments, written));
     assigned += inputs.length;
     if (inputs.length < ASSIGN_BATCH) return assigned;
+  }
+}
+
+/** The inputs' vectors (an empty text is sent as a space), or null when the endpoint failed. */
+async function embeddingsOf(
+  embedder: Embedder, texts: readonly (string | null)[], agent: string, log: Logger | undefined, signal: AbortSignal | undefined,
+): Promise<number[][] | null> {
+  try {
+    return await embedder.embed(texts.map((t) => (t === null || t.trim() === '' ? ' ' : t)), signal);
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    log?.warn(`embeddings of ${texts.length} inputs of ${agent} (${embedder.model}) failed, clustered by MinHash instead: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
   }
 }
 
 /** A pass over the queued agents (or the given ones); returns each agent's result. */
 export async function minePass(
   pool: pg.Pool, config: MineConfig, log: Logger, signal: AbortSignal, agents?: readonly QueuedAgent[],
-  options: { all?: boolean; now?: Date; summarizer?: StructuredCaller | undefined } = {},
+  options: { all?: boolean; now?: Date; summarizer?: StructuredCaller | undefined; embedder?: Embedder | undefined } = {},
 ): Promise<AgentResult[]> {
   const now = options.now ?? new Date();
   const results: AgentResult[] = [];
   for (const queued of agents ?? (await queuedAgents(pool))) {
     if (signal.aborted) break;
     const result = await mineAgent(pool, config, queued.projectId, queued.agent, queued.upTo, now, {
-      all: options.all === true, signal, summarizer: options.summarizer, log,
+      all: options.all === true, signal, summarizer: options.summarizer, embedder: options.embedder, log,
     });
     if (result === null) break;
     results.push(result);

@@ -361,7 +361,7 @@ CREATE TABLE mine_clusters (
   id text NOT NULL,
   agent text NOT NULL,
   label text NOT NULL,
-  signature integer[] NOT NULL,
+  signature integer[],
   terms jsonb NOT NULL,
   size integer NOT NULL,
   successes integer NOT NULL,
@@ -369,6 +369,10 @@ CREATE TABLE mine_clusters (
   examples text[] NOT NULL,
   created_at timestamp with time zone NOT NULL DEFAULT now(),
   updated_at timestamp with time zone NOT NULL DEFAULT now(),
+  method text NOT NULL DEFAULT 'minhash'::text,
+  embedding real[],
+  embedding_model text,
+  CONSTRAINT mine_clusters_method_check CHECK ((((method = 'minhash'::text) AND (signature IS NOT NULL)) OR ((method = 'embedding'::text) AND (embedding IS NOT NULL) AND (embedding_model IS NOT NULL)))),
   CONSTRAINT mine_clusters_pkey PRIMARY KEY (project_id, id),
   CONSTRAINT mine_clusters_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id)
 );

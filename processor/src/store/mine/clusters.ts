@@ -2,6 +2,7 @@
 // assigns its queued interactions that have no topic yet (or, on demand, all of the window's),
 // ASSIGN_BATCH at a time, oldest first, then recounts each cluster's size, successes and failures.
 import type pg from 'pg';
+import type { EmbeddingCluster } from '../../mine/embedding-topics.ts';
 import type { Cluster } from '../../mine/topics.ts';
 import { labelOf } from '../../mine/topics.ts';
 import type { Message } from '../../normalize/index.ts';
@@ -10,14 +11,38 @@ import { type FactScope, scopeClause } from './rows.ts';
 
 export const ASSIGN_BATCH = 20_000;
 
-/** An agent's clusters, as the topic index starts from. */
-export async function loadClusters(client: pg.ClientBase | pg.Pool, projectId: number, agent: string): Promise<Omit<Cluster, 'added'>[]> {
-  const { rows } = await client.query<{ id: string; signature: number[]; terms: Record<string, number>; examples: string[] }>(
-    'SELECT id, signature, terms, examples FROM mine_clusters WHERE project_id = $1 AND agent = $2 ORDER BY created_at, id',
+/** An agent's clusters of both methods, as the topic indexes start from. */
+export interface StoredClusters {
+  minhash: Omit<Cluster, 'added'>[];
+  /** Only those made with the embedding model asked for. */
+  embedding: Omit<EmbeddingCluster, 'added'>[];
+}
+
+export async function loadClusters(
+  client: pg.ClientBase | pg.Pool, projectId: number, agent: string, embeddingModel: string | undefined,
+): Promise<StoredClusters> {
+  const { rows } = await client.query<{
+    id: string; method: string; signature: number[] | null; embedding: number[] | null; embedding_model: string | null;
+    terms: Record<string, number>; examples: string[];
+  }>(
+    `SELECT id, method, signature, embedding, embedding_model, terms, examples FROM mine_clusters
+     WHERE project_id = $1 AND agent = $2 ORDER BY created_at, id`,
     [projectId, agent],
   );
-  return rows;
+  const stored: StoredClusters = { minhash: [], embedding: [] };
+  for (const r of rows) {
+    if (r.method === 'minhash' && r.signature !== null) stored.minhash.push({ id: r.id, signature: r.signature, terms: r.terms, examples: r.examples });
+    if (r.method === 'embedding' && r.embedding !== null && r.embedding_model === embeddingModel) {
+      stored.embedding.push({ id: r.id, embedding: r.embedding, terms: r.terms, examples: r.examples });
+    }
+  }
+  return stored;
 }
+
+/** A cluster as written: MinHash (a signature) or embedding (a vector and its model). */
+export type WrittenCluster =
+  | (Cluster & { method: 'minhash' })
+  | (EmbeddingCluster & { method: 'embedding'; model: string });
 
 /** Scored interactions of the agent in `scope` (started since `since`) without a topic yet, oldest first, ASSIGN_BATCH at most. */
 export async function unassignedInputs(
@@ -38,17 +63,24 @@ export async function unassignedInputs(
 
 /** Stores assignments and the clusters they touched, in the caller's transaction. */
 export async function writeAssignments(
-  client: pg.ClientBase, projectId: number, agent: string, assignments: readonly { id: string; cluster: string | null }[], clusters: readonly Cluster[],
+  client: pg.ClientBase, projectId: number, agent: string, assignments: readonly { id: string; cluster: string | null }[], clusters: readonly WrittenCluster[],
 ): Promise<void> {
   if (assignments.length === 0) return;
-  const touched = clusters.filter((c) => c.added > 0);
+  const touched = clusters.filter((c) => c.added > 0).map((c) => ({
+    id: c.id, method: c.method, label: labelOf(c.terms), terms: c.terms, added: c.added, examples: c.examples,
+    signature: c.method === 'minhash' ? c.signature : null,
+    embedding: c.method === 'embedding' ? c.embedding : null,
+    model: c.method === 'embedding' ? c.model : null,
+  }));
   await client.query(
-    `INSERT INTO mine_clusters AS m (project_id, id, agent, label, signature, terms, size, successes, failures, examples)
-     SELECT $1, c.id, $2, c.label, ARRAY(SELECT jsonb_array_elements_text(c.signature)::integer), c.terms, c.added, 0, 0,
-       ARRAY(SELECT jsonb_array_elements_text(c.examples))
-     FROM jsonb_to_recordset($3::jsonb) AS c(id text, label text, signature jsonb, terms jsonb, added integer, examples jsonb)
+    `INSERT INTO mine_clusters AS m (project_id, id, agent, label, method, signature, embedding, embedding_model, terms, size, successes, failures, examples)
+     SELECT $1, c.id, $2, c.label, c.method,
+       CASE WHEN c.signature IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(c.signature)::integer) END,
+       CASE WHEN c.embedding IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(c.embedding)::real) END,
+       c.model, c.terms, c.added, 0, 0, ARRAY(SELECT jsonb_array_elements_text(c.examples))
+     FROM jsonb_to_recordset($3::jsonb) AS c(id text, method text, label text, signature jsonb, embedding jsonb, model text, terms jsonb, added integer, examples jsonb)
      ON CONFLICT (project_id, id) DO UPDATE SET label = excluded.label, terms = excluded.terms, examples = excluded.examples, updated_at = now()`,
-    [projectId, agent, JSON.stringify(touched.map((c) => ({ id: c.id, label: labelOf(c.terms), signature: c.signature, terms: c.terms, added: c.added, examples: c.examples })))],
+    [projectId, agent, JSON.stringify(touched)],
   );
   await client.query(
     `INSERT INTO interaction_topics (project_id, interaction_id, cluster_id)
@@ -81,14 +113,15 @@ export async function clusterLabels(pool: pg.Pool, projectId: number, agent: str
 /** A project's clusters (one agent or all), largest first. */
 export async function listClusters(pool: pg.Pool, projectId: number, agent: string | undefined) {
   const { rows } = await pool.query<{
-    id: string; agent: string; label: string; size: number; successes: number; failures: number; examples: string[]; terms: Record<string, number>;
+    id: string; agent: string; label: string; method: string; embedding_model: string | null;
+    size: number; successes: number; failures: number; examples: string[]; terms: Record<string, number>;
   }>(
-    `SELECT id, agent, label, size, successes, failures, examples, terms FROM mine_clusters
+    `SELECT id, agent, label, method, embedding_model, size, successes, failures, examples, terms FROM mine_clusters
      WHERE project_id = $1 AND ($2::text IS NULL OR agent = $2) ORDER BY agent, size DESC, id LIMIT 1000`,
     [projectId, agent ?? null],
   );
   return rows.map((r) => ({
-    id: r.id, agent: r.agent, label: r.label, size: r.size,
+    id: r.id, agent: r.agent, label: r.label, method: r.method, model: r.embedding_model, size: r.size,
     successRate: r.size === 0 ? null : Math.round((r.successes / r.size) * 10_000) / 10_000,
     failureRate: r.size === 0 ? null : Math.round((r.failures / r.size) * 10_000) / 10_000,
     topTerms: Object.entries(r.terms).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 10).map(([term]) => term),
