@@ -15,6 +15,7 @@ import { admissionOptionsOf, WriteAdmission } from '../processor/src/api/admissi
 import { createApp } from '../processor/src/api/app.ts';
 import { createAuth } from '../processor/src/api/auth.ts';
 import { registerApiMetrics } from '../processor/src/api/metrics.ts';
+import { outcomesOf } from '../processor/src/mine/report.ts';
 import { silentLogger } from '../processor/src/runtime/logger.ts';
 import { loadConfig } from '../processor/src/config/config.ts';
 import { buildInteractions, feedbackFromLogs, spanRoleOf } from '../processor/src/normalize/index.ts';
@@ -56,6 +57,7 @@ before(async () => {
     metrics: registerApiMetrics(new Registry(), admission),
     normalizer: { buildInteractions: flakyBuild, spanRoleOf, feedbackFromLogs },
     latestMigration: migrations.at(-1)!.id,
+    outcomes: outcomesOf(config),
     maxBodyBytes: config.maxBodyBytes,
     writeTimeoutMs: config.writeTimeoutMs,
     retryAfterSeconds: config.retryAfterSeconds,

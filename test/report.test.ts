@@ -211,6 +211,21 @@ test('flywheel report prints the same report as JSON, and as an aligned table', 
   assert.match(bad.stderr, /since must be before until/);
 });
 
+test('a success and a failure are what the mining settings say: the report counts and names them by FLYWHEEL_MINE_*', async () => {
+  assert.deepEqual((await get(`/api/report?${period}`)).json.outcomes, { successAbove: 0.8, failureBelow: 0.4 });
+  const env = { DATABASE_URL: processor.postgres.url, FLYWHEEL_LOG_LEVEL: 'error', FLYWHEEL_MINE_SUCCESS_MIN: '0.4', FLYWHEEL_MINE_FAILURE_MAX: '0.2' };
+  const args = ['report', '--agent', 'support-agent', '--since', since, '--until', until];
+  const [asJson, asTable] = await Promise.all([run([...args, '--json'], env), run(args, env)]);
+  assert.equal(asJson.code, 0, asJson.stderr);
+  const report = JSON.parse(asJson.stdout);
+  assert.deepEqual(report.outcomes, { successAbove: 0.4, failureBelow: 0.2 });
+  // v2 (1.0) succeeds as before; v1 (0.25) is no longer a failure; the previous period (0.5) now succeeds.
+  assert.deepEqual(report.figures.successRate, { value: 0.5, previous: 1, change: -0.5 });
+  assert.deepEqual(report.figures.failureRate, { value: 0, previous: 0, change: 0 });
+  assert.match(asTable.stdout, /^success rate \(satisfaction > 0\.4\)\s+50\.0%\s+100\.0%\s+-50\.0 pt$/m);
+  assert.match(asTable.stdout, /^failure rate \(satisfaction < 0\.2\)\s/m);
+});
+
 // Last: once keys exist, every request needs one.
 test("another project's read key sees none of this project's interactions in the report, variants or latency", async () => {
   const pool = new pg.Pool({ connectionString: processor.postgres.url, max: 1 });

@@ -16,6 +16,7 @@ import type { Loop } from './runtime/loop.ts';
 import { connectionsOf, type Stage, startStage } from './runtime/stage.ts';
 import { knowledge } from './knowledge/index.ts';
 import { mining } from './mine/index.ts';
+import { outcomesOf } from './mine/report.ts';
 import { scoring } from './score/index.ts';
 import { openDatabase, type Database } from './store/database.ts';
 import { loadMigrations, migrate } from './store/migrate.ts';
@@ -73,6 +74,7 @@ export async function startProcessor(config: Config, log: Logger): Promise<Runni
       metrics: registerApiMetrics(registry, admission),
       normalizer: { buildInteractions, spanRoleOf, feedbackFromLogs },
       latestMigration: migrations.at(-1)?.id ?? 0,
+      outcomes: outcomesOf(config),
       maxBodyBytes: config.maxBodyBytes,
       writeTimeoutMs: config.writeTimeoutMs,
       retryAfterSeconds: config.retryAfterSeconds,

@@ -1,6 +1,7 @@
 // The HTTP application: OTLP under /v1, REST under /api, health and metrics at the root.
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type pg from 'pg';
+import type { Outcomes } from '../mine/report.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { type SchemaState, schemaState } from '../store/migrate.ts';
 import type { Normalizer } from '../store/interactions/refresh.ts';
@@ -31,6 +32,8 @@ export interface AppOptions {
   metrics: ProcessorMetrics;
   normalizer: Normalizer;
   latestMigration: number;
+  /** What the report, variants and hand-offs count as a success and a failure (the mining settings). */
+  outcomes: Outcomes;
   maxBodyBytes: number;
   writeTimeoutMs: number;
   retryAfterSeconds: number;
@@ -82,9 +85,9 @@ export function createApp(options: AppOptions): express.Express {
   app.use('/api', ingestFailureRoutes(options.pool, options.auth));
   app.use('/api', datasetRoutes(options.pool, options.auth));
   app.use('/api', knowledgeRoutes(options));
-  app.use('/api', miningRoutes(options.pool, options.auth));
-  app.use('/api', reportRoutes(options.pool, options.auth));
-  app.use('/api', variantRoutes(options.pool, options.auth));
+  app.use('/api', miningRoutes(options.pool, options.auth, options.outcomes));
+  app.use('/api', reportRoutes(options.pool, options.auth, options.outcomes));
+  app.use('/api', variantRoutes(options.pool, options.auth, options.outcomes));
   app.use('/api', latencyRoutes(options.pool, options.auth));
   app.use('/api', sourceRoutes(options));
 

@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { handoffGraph } from '../mine/handoffs.ts';
 import { insightsOf } from '../mine/insights.ts';
-import { FAILURE_BELOW, SUCCESS_ABOVE } from '../mine/report.ts';
+import type { Outcomes } from '../mine/report.ts';
 import { clusterLabels, listClusters } from '../store/mine/clusters.ts';
 import { hopGroups } from '../store/mine/handoffs.ts';
 import { listForecasts, listPatterns, type StoredPattern } from '../store/mine/patterns.ts';
@@ -57,7 +57,7 @@ export async function agentInsights(pool: pg.Pool, projectId: number, agent: str
   return insightsOf(patterns, await clusterLabels(pool, projectId, agent));
 }
 
-export function miningRoutes(pool: pg.Pool, auth: Auth): express.Router {
+export function miningRoutes(pool: pg.Pool, auth: Auth, outcomes: Outcomes): express.Router {
   const router = express.Router();
 
   router.get('/patterns', auth.require('read'), async (req, res) => {
@@ -82,7 +82,7 @@ export function miningRoutes(pool: pg.Pool, auth: Auth): express.Router {
     const until = query.until === undefined ? new Date() : new Date(query.until);
     const since = query.since === undefined ? new Date(until.getTime() - 30 * DAY_MS) : new Date(query.since);
     if (!(since < until)) throw new HttpError(400, 'since must be before until');
-    const groups = await hopGroups(pool, accessOf(res.locals).projectId, query.agent, since, until, SUCCESS_ABOVE, FAILURE_BELOW);
+    const groups = await hopGroups(pool, accessOf(res.locals).projectId, query.agent, since, until, outcomes.successAbove, outcomes.failureBelow);
     res.json({ since: since.toISOString(), until: until.toISOString(), ...handoffGraph(query.agent, groups) });
   });
 

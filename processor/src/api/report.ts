@@ -3,11 +3,11 @@ import express from 'express';
 import type pg from 'pg';
 import { z } from 'zod';
 import { flywheelReport, reportRequest } from '../mine/flywheel-report.ts';
-import { ReportPeriodError } from '../mine/report.ts';
+import { type Outcomes, ReportPeriodError } from '../mine/report.ts';
 import { accessOf, type Auth } from './auth.ts';
 import { HttpError } from './errors.ts';
 
-export function reportRoutes(pool: pg.Pool, auth: Auth): express.Router {
+export function reportRoutes(pool: pg.Pool, auth: Auth, outcomes: Outcomes): express.Router {
   const router = express.Router();
 
   /** Accuracy, satisfaction and its trend, knowledge age, velocity, latency: this period and the one before. */
@@ -15,7 +15,7 @@ export function reportRoutes(pool: pg.Pool, auth: Auth): express.Router {
     const parsed = reportRequest.safeParse(req.query);
     if (!parsed.success) throw new HttpError(400, `invalid query: ${z.prettifyError(parsed.error)}`);
     try {
-      res.json(await flywheelReport(pool, accessOf(res.locals).projectId, parsed.data, new Date()));
+      res.json(await flywheelReport(pool, accessOf(res.locals).projectId, parsed.data, new Date(), outcomes));
     } catch (error) {
       if (error instanceof ReportPeriodError) throw new HttpError(400, error.message);
       throw error;

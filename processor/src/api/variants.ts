@@ -4,6 +4,7 @@ import express from 'express';
 import type pg from 'pg';
 import { z } from 'zod';
 import { compareVariants, DEFAULT_IMPACT_WINDOW_DAYS, impactOf, VARIANT_FIELDS } from '../mine/variants.ts';
+import type { Outcomes } from '../mine/report.ts';
 import { variantAggregates } from '../store/mine/variants.ts';
 import { accessOf, type Auth } from './auth.ts';
 import { HttpError } from './errors.ts';
@@ -18,7 +19,7 @@ const variantsQuery = z
   })
   .strict();
 
-export function variantRoutes(pool: pg.Pool, auth: Auth): express.Router {
+export function variantRoutes(pool: pg.Pool, auth: Auth, outcomes: Outcomes): express.Router {
   const router = express.Router();
 
   /** Each variant's success rate, satisfaction, accuracy and latency against the reference, and its impact. */
@@ -27,7 +28,7 @@ export function variantRoutes(pool: pg.Pool, auth: Auth): express.Router {
     if (!parsed.success) throw new HttpError(400, `invalid query: ${z.prettifyError(parsed.error)}`);
     const query = parsed.data;
     const windowMs = Math.round(query.window * DAY_MS);
-    const reads = await variantAggregates(pool, accessOf(res.locals).projectId, query.by, query.agent, windowMs);
+    const reads = await variantAggregates(pool, accessOf(res.locals).projectId, query.by, query.agent, windowMs, outcomes);
     res.json({
       agent: query.agent ?? null,
       by: query.by,

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Config } from '../config/config.ts';
 import { type FlywheelReport, flywheelReport, reportRequest } from '../mine/flywheel-report.ts';
 import { LATENCY_CATEGORIES } from '../mine/latency.ts';
-import { REPORT_FIGURES, type ReportFigure, ReportPeriodError } from '../mine/report.ts';
+import { outcomesOf, REPORT_FIGURES, type ReportFigure, ReportPeriodError } from '../mine/report.ts';
 import { createLogger } from '../runtime/logger.ts';
 import { DEFAULT_PROJECT, findProject } from '../store/access/projects.ts';
 import { attachDatabase } from '../store/database.ts';
@@ -39,7 +39,7 @@ async function runReport(config: Config, { values }: CommandArgs): Promise<void>
     await migrate(pool);
     const project = await findProject(pool, projectName);
     if (project === null) throw new Error(`no project named '${projectName}'`);
-    report = await flywheelReport(pool, project.id, parsed.data, new Date());
+    report = await flywheelReport(pool, project.id, parsed.data, new Date(), outcomesOf(config));
   } catch (error) {
     if (error instanceof ReportPeriodError) throw new UsageError(error.message);
     throw error;
@@ -58,8 +58,8 @@ const FIGURE_LINES: Readonly<Record<ReportFigure, { label: string; unit: Unit }>
   avgAccuracy: { label: 'average accuracy', unit: 'fraction' },
   avgSatisfaction: { label: 'average satisfaction', unit: 'fraction' },
   satisfactionTrend: { label: 'satisfaction trend', unit: 'perDay' },
-  successRate: { label: 'success rate (satisfaction > 0.8)', unit: 'rate' },
-  failureRate: { label: 'failure rate (satisfaction < 0.4)', unit: 'rate' },
+  successRate: { label: 'success rate (satisfaction > {successAbove})', unit: 'rate' },
+  failureRate: { label: 'failure rate (satisfaction < {failureBelow})', unit: 'rate' },
   improvementVelocity: { label: 'improvement velocity (success rate)', unit: 'perWeek' },
   trainingEligibleRate: { label: 'training-eligible rate', unit: 'rate' },
   knowledgeAgeDays: { label: 'knowledge age', unit: 'days' },
@@ -104,7 +104,10 @@ export function reportTable(report: FlywheelReport): string {
     ...columns([
       ['figure', 'this period', 'previous', 'change'],
       ...REPORT_FIGURES.map((name) => {
-        const { label, unit } = FIGURE_LINES[name];
+        const { unit } = FIGURE_LINES[name];
+        const label = FIGURE_LINES[name].label
+          .replace('{successAbove}', String(report.outcomes.successAbove))
+          .replace('{failureBelow}', String(report.outcomes.failureBelow));
         const f = report.figures[name];
         return [label, format(f.value, unit), format(f.previous, unit), format(f.change, unit, true)];
       }),

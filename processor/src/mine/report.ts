@@ -7,9 +7,16 @@ const DAY_MS = 86_400_000;
 /** The default period: the last 7 days, ending now. */
 export const DEFAULT_REPORT_DAYS = 7;
 
-/** Satisfaction above this is a success, below FAILURE_BELOW a failure (the seed's sets). */
-export const SUCCESS_ABOVE = 0.8;
-export const FAILURE_BELOW = 0.4;
+/** What counts as a success and a failure: satisfaction above `successAbove`, below `failureBelow`. */
+export interface Outcomes {
+  successAbove: number;
+  failureBelow: number;
+}
+
+/** The outcomes of the mining settings (FLYWHEEL_MINE_SUCCESS_MIN, FLYWHEEL_MINE_FAILURE_MAX; 0.8 and 0.4, the seed's sets). */
+export function outcomesOf(config: { mineSuccessMin: number; mineFailureMax: number }): Outcomes {
+  return { successAbove: config.mineSuccessMin, failureBelow: config.mineFailureMax };
+}
 
 export interface Period {
   since: Date;

@@ -17,7 +17,7 @@ export const DEFAULT_IMPACT_WINDOW_DAYS = 7;
 export interface GroupAggregates {
   interactions: number;
   scored: number;
-  /** Scored interactions with satisfaction > SUCCESS_ABOVE (mine/report.ts). */
+  /** Scored interactions with satisfaction above the success threshold (Outcomes, mine/report.ts). */
   successes: number;
   satisfaction: Moments;
   accuracy: Moments;

@@ -1,7 +1,7 @@
 // The SQL of the flywheel report: one statement counts both periods' interactions and scores,
 // their daily quality and the age of the knowledge they used; mine/report.ts makes the figures.
 import type pg from 'pg';
-import { FAILURE_BELOW, type PeriodAggregates, type ReportPeriods, SUCCESS_ABOVE } from '../../mine/report.ts';
+import type { Outcomes, PeriodAggregates, ReportPeriods } from '../../mine/report.ts';
 
 /** Nanoseconds since the epoch, as the decimal string a bigint parameter takes. */
 export const unixNanoOf = (at: Date) => (BigInt(at.getTime()) * 1_000_000n).toString();
@@ -45,8 +45,11 @@ export async function reportAggregates(
   projectId: number,
   periods: ReportPeriods,
   agent: string | undefined,
+  outcomes: Outcomes,
 ): Promise<{ current: PeriodAggregates; previous: PeriodAggregates }> {
-  const params: unknown[] = [projectId, unixNanoOf(periods.previous.since), unixNanoOf(periods.since), unixNanoOf(periods.until), SUCCESS_ABOVE, FAILURE_BELOW];
+  const params: unknown[] = [
+    projectId, unixNanoOf(periods.previous.since), unixNanoOf(periods.since), unixNanoOf(periods.until), outcomes.successAbove, outcomes.failureBelow,
+  ];
   const byAgent = agentCondition(params, agent);
   const { rows } = await pool.query<PeriodRow>(
     `WITH scope AS MATERIALIZED (

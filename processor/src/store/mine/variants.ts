@@ -2,7 +2,7 @@
 // value's first appearance, counts and moments (count, sum, sum of squares) for the tests of
 // mine/variants.ts, and latency percentiles.
 import type pg from 'pg';
-import { SUCCESS_ABOVE } from '../../mine/report.ts';
+import type { Outcomes } from '../../mine/report.ts';
 import type { GroupAggregates, ImpactAggregates, VariantAggregates, VariantField } from '../../mine/variants.ts';
 import { agentCondition } from './report.ts';
 
@@ -78,9 +78,10 @@ export async function variantAggregates(
   field: VariantField,
   agent: string | undefined,
   windowMs: number,
+  outcomes: Outcomes,
 ): Promise<VariantReads> {
   const value = VARIANT_EXPRESSION[field];
-  const params: unknown[] = [projectId, SUCCESS_ABOVE];
+  const params: unknown[] = [projectId, outcomes.successAbove];
   const byAgent = agentCondition(params, agent);
   const { rows } = await pool.query<GroupRow & { value: string | null; first_seen: Date; first_seen_ns: string; last_seen: Date }>(
     `SELECT ${value} AS value, min(i.start_time) AS first_seen, min(i.start_time_unix_nano)::text AS first_seen_ns, max(i.start_time) AS last_seen, ${GROUP_AGGREGATES('$2')}
@@ -96,7 +97,7 @@ export async function variantAggregates(
   if (named.length === 0) return { variants, unassigned, impact: [] };
 
   // Each window is a range of start_time_unix_nano, one index range scan per variant and side.
-  const windowParams: unknown[] = [projectId, SUCCESS_ABOVE, named.map((r) => r.value), named.map((r) => r.first_seen_ns), windowMs];
+  const windowParams: unknown[] = [projectId, outcomes.successAbove, named.map((r) => r.value), named.map((r) => r.first_seen_ns), windowMs];
   const windowAgent = agentCondition(windowParams, agent);
   const windows = await pool.query<GroupRow & { value: string; side: 'before' | 'after' }>(
     `WITH v AS (
