@@ -196,6 +196,21 @@ test('a trusted http source: sections committed for its agent; unchanged it gets
   // Only stale ones are listed so.
   assert.equal(review.some((i) => !i.stale), false);
   assert.match(mine?.staleAt ?? '', /^\d{4}-\d\d-\d\dT/);
+  // Re-checked by a person: approved again, the mark is cleared and the confirmation audited;
+  // approving it once more is a conflict, as for any committed item that is not stale.
+  const confirmed = await postJson(`${processor.url}/api/knowledge/${learnt?.id}/approve`, { reason: 'still 30 days for parcels' });
+  assert.equal(confirmed.status, 200, JSON.stringify(confirmed.json));
+  assert.deepEqual([(confirmed.json as { stale: boolean }).stale, (confirmed.json as { status: string }).status], [false, 'committed']);
+  assert.equal(((await get('/api/knowledge?stale=true')).json.items as { id: number }[]).some((i) => i.id === Number(learnt?.id)), false);
+  const [confirmation] = await processor.query<{ from_status: string; to_status: string; reason: string }>(
+    'SELECT from_status, to_status, reason FROM knowledge_events WHERE item_id = $1 ORDER BY id DESC LIMIT 1', [learnt?.id]);
+  assert.deepEqual(confirmation, { from_status: 'committed', to_status: 'committed', reason: 'still 30 days for parcels' });
+  assert.equal((await postJson(`${processor.url}/api/knowledge/${learnt?.id}/approve`, {})).status, 409);
+  // Or taken out of service: a committed item rejected is no longer served.
+  const rejected = await postJson(`${processor.url}/api/knowledge/${learnt?.id}/reject`, { reason: 'policy changed' });
+  assert.equal(rejected.status, 200, JSON.stringify(rejected.json));
+  assert.equal((rejected.json as { status: string }).status, 'rejected');
+  assert.equal(((await get('/api/knowledge')).json.items as { id: number }[]).some((i) => i.id === Number(learnt?.id)), false);
 
   // A section removed from the document is retired: superseded by nothing, with its reason.
   documents.set(docPath, { body: faq('Within 60 days.', '\n'), type: 'text/markdown' });

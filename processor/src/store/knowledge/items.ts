@@ -165,18 +165,30 @@ export class KnowledgeTransitionError extends Error {
 }
 
 /**
- * Commits or rejects a pending item, with its audit event. Committing an item flagged as
- * conflicting with a committed one supersedes that one (the old kept as history).
+ * A person's decision on an item, with its audit event. A pending item is committed or rejected;
+ * committing one flagged as conflicting with a committed one supersedes that one (the old kept as
+ * history). A committed item can be re-checked: approved again once marked stale (its source
+ * changed since it was learnt), which clears the mark, or rejected (taken out of service).
  */
 export async function decide(
   client: pg.ClientBase, projectId: number, id: string, to: 'committed' | 'rejected', actor: string, reason: string | null,
 ): Promise<void> {
-  const { rows } = await client.query<{ status: KnowledgeStatus; conflict_with: string | null }>(
-    'SELECT status, conflict_with::text FROM knowledge_items WHERE project_id = $1 AND id = $2 FOR UPDATE',
+  const { rows } = await client.query<{ status: KnowledgeStatus; conflict_with: string | null; stale: boolean }>(
+    'SELECT status, conflict_with::text, stale_at IS NOT NULL AS stale FROM knowledge_items WHERE project_id = $1 AND id = $2 FOR UPDATE',
     [projectId, id],
   );
   const item = rows[0];
   if (item === undefined) throw new KnowledgeTransitionError(`no knowledge item ${id}`, false);
+  if (item.status === 'committed' && to === 'committed' && item.stale) {
+    await client.query('UPDATE knowledge_items SET stale_at = NULL, updated_at = now() WHERE project_id = $1 AND id = $2', [projectId, id]);
+    await recordEvent(client, projectId, id, 'committed', 'committed', actor, reason ?? 'confirmed after its source changed');
+    return;
+  }
+  if (item.status === 'committed' && to === 'rejected') {
+    await client.query('UPDATE knowledge_items SET status = $3, updated_at = now() WHERE project_id = $1 AND id = $2', [projectId, id, to]);
+    await recordEvent(client, projectId, id, 'committed', to, actor, reason);
+    return;
+  }
   if (item.status !== 'pending') throw new KnowledgeTransitionError(`knowledge item ${id} is ${item.status}, not pending`, true);
   await client.query(
     `UPDATE knowledge_items SET status = $3, updated_at = now(), committed_at = CASE WHEN $3 = 'committed' THEN now() END
