@@ -35,9 +35,21 @@ describe('projects and API keys', () => {
   before(async () => {
     processor = await startProcessor({ settings: { FLYWHEEL_SCORE_SETTLE_MS: '200', FLYWHEEL_SCORE_POLL_MS: '50' } });
     pool = new pg.Pool({ connectionString: processor.postgres.url, max: 2 });
+    // Local mode, and the processor has just looked: no key exists.
+    assert.equal((await get(`${processor.url}/api/interactions`)).status, 200);
     a = await keysOf(pool, 'project-a');
     b = await keysOf(pool, 'project-b');
-    // The running processor notices the first key within a second and leaves local mode.
+    const c = await keysOf(pool, 'project-c');
+    // Within the second before it looks again, a request carrying a key is answered as that
+    // key's project, never as the local project: a key makes the processor look at once.
+    const early = contentTurn();
+    assert.equal((await postJson(`${processor.url}/v1/traces`, tracesRequest(early.spans), bearer(c.ingest))).status, 200);
+    assert.deepEqual(
+      await processor.query('SELECT DISTINCT p.name FROM spans s JOIN projects p ON p.id = s.project_id WHERE s.trace_id = $1', [early.traceId]),
+      [{ name: 'project-c' }],
+    );
+    assert.equal((await get(`${processor.url}/api/interactions`, 'fw_not-a-key-anyone-created')).status, 401);
+    // A request without one: the processor notices the first key within a second and leaves local mode.
     await waitFor('keys to be required', async () => ((await get(`${processor.url}/api/interactions`)).status === 401 ? true : undefined));
   });
   after(async () => {

@@ -86,7 +86,14 @@ export function createAuth({ pool, mode, cacheMs = 5_000, recheckMs = 1_000 }: A
   }
 
   async function authorize(headers: IncomingHttpHeaders, permission: Permission): Promise<Access> {
-    if (!(await keysRequired())) return LOCAL_ACCESS;
+    if (!(await keysRequired())) {
+      if (!carriesKey(headers)) return LOCAL_ACCESS;
+      // A key arriving before the next look could be a key created since the last one: look now,
+      // so that a request with a key never lands in the local project once keys exist.
+      required = await anyKeyCreated(pool);
+      checkedAt = Date.now();
+      if (!required) return LOCAL_ACCESS;
+    }
     const key = keyOf(headers);
     const now = Date.now();
     let entry = verified.get(key);
@@ -131,6 +138,12 @@ const VERBS: Record<Permission, string> = {
   read: 'read data (needs read or admin)',
   admin: 'administer the project (needs admin)',
 };
+
+/** True when the request carries something in either key header. */
+function carriesKey(headers: IncomingHttpHeaders): boolean {
+  const apiKey = headers['x-api-key'];
+  return headers.authorization !== undefined || (typeof apiKey === 'string' && apiKey.trim() !== '');
+}
 
 /** The key a request carries, from either header; 401 when there is none or the headers disagree. */
 function keyOf(headers: IncomingHttpHeaders): string {
