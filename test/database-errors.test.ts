@@ -12,6 +12,7 @@ import { loadConfig } from '../processor/src/config/config.ts';
 import { type RunningProcessor, startProcessor } from '../processor/src/service.ts';
 import { freePort, startPostgres, type TestPostgres } from './harness.ts';
 import { agentTurn, postJson, tracesRequest } from './otlp-json-builder.ts';
+import { waitFor } from './score-fixtures.ts';
 
 /** What a client would be told for `error`: status, message, Retry-After. */
 function answerTo(error: unknown, work: 'read' | 'write' = 'write') {
@@ -186,8 +187,14 @@ describe('the answers of a running processor', () => {
       assert.equal(detail('/v1/traces: 503 the database is unavailable, retry later (connect ECONNREFUSED').length, 1);
       assert.equal(detail('GET /api/interactions: the database is unavailable, retry later: Error: connect ECONNREFUSED').length, 1);
       assert.equal(detail('/readyz: database unreachable: connect ECONNREFUSED').length, 1);
+      // Probed again while down: still one line, not one per probe.
+      for (let i = 0; i < 3; i++) assert.equal((await fetch(`${processor.url}/readyz`)).status, 503);
+      assert.equal(detail('/readyz: database unreachable').length, 1);
     } finally {
       await postgres.start();
     }
+    const again = await waitFor('/readyz to answer 200', async () => ((await fetch(`${processor.url}/readyz`)).status === 200 ? true : undefined));
+    assert.equal(again, true);
+    assert.equal(log.lines.filter((l) => l.message === '/readyz: the database answers again').length, 1);
   });
 });

@@ -52,6 +52,9 @@ export function createApp(options: AppOptions): express.Express {
     res.json({ status: 'ok' });
   });
 
+  // A prober asks every few seconds: the log says when the database became unreachable and when
+  // it answered again, not once per probe.
+  let unreachable = false;
   /** Readiness: the database answers, every migration is applied, and none newer breaks this processor. */
   app.get('/readyz', async (_req, res) => {
     let state: SchemaState;
@@ -59,10 +62,13 @@ export function createApp(options: AppOptions): express.Express {
       state = await schemaState(options.pool, options.latestMigration);
     } catch (error) {
       // The error can name the database host and port: it goes to the log, not to the prober.
-      options.log.warn(`/readyz: database unreachable: ${(error as Error).message}`);
+      if (!unreachable) options.log.warn(`/readyz: database unreachable: ${(error as Error).message}`);
+      unreachable = true;
       res.status(503).json({ status: 'unavailable', reason: 'database unreachable' });
       return;
     }
+    if (unreachable) options.log.info('/readyz: the database answers again');
+    unreachable = false;
     if (state === 'pending') {
       res.status(503).json({ status: 'unavailable', reason: 'migrations are not applied yet' });
     } else if (state === 'incompatible') {
