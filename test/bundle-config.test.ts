@@ -223,6 +223,14 @@ test('FLYWHEEL_TEMPO=on adds Tempo to the traces pipeline only; off (the default
   const base = load('otel-collector.yaml') as CollectorConfig;
   assert.deepEqual(collectorConfig('off'), base);
 
+  for (const tempo of ['on', 'off'] as const) {
+    const config = collectorConfig(tempo);
+    for (const [signal, pipeline] of Object.entries(config.service.pipelines)) {
+      for (const r of pipeline.receivers) assert.ok(r in config.receivers, `${tempo}: ${signal} receiver ${r} is defined`);
+      for (const p of pipeline.processors) assert.ok(p in config.processors, `${tempo}: ${signal} processor ${p} is defined`);
+      for (const e of pipeline.exporters) assert.ok(e in config.exporters, `${tempo}: ${signal} exporter ${e} is defined`);
+    }
+  }
   const on = collectorConfig('on');
   assert.deepEqual(on.service.pipelines.traces!.exporters, ['otlphttp/flywheel', 'otlp_grpc/tempo']);
   assert.deepEqual(on.service.pipelines.traces!.processors, ['memory_limiter', 'batch']);
