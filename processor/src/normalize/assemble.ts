@@ -210,7 +210,10 @@ function ownerOf(node: Node): Node | null {
   return isAgent(node) || !node.containsAgent ? node : null;
 }
 
-function isFailed(span: SpanRecord): boolean {
+/** A span that ended in error, unless only a hand-off passed through it (SpanFacts.controlFlow). */
+function isFailed(node: Node): boolean {
+  const span = node.span;
+  if (node.facts?.controlFlow === true) return false;
   return span.status.code === 2 || span.attributes[semconv.ATTR_ERROR_TYPE] !== undefined;
 }
 
@@ -236,7 +239,7 @@ function toInteraction(root: Node, folded: readonly Node[]): Interaction {
   }
   const ordered = [rootFacts, ...llmCalls, ...others];
   const span = root.span;
-  const failed = folded.filter((n) => isFailed(n.span));
+  const failed = folded.filter(isFailed);
   return {
     id: `${span.traceId}-${span.spanId}`,
     traceId: span.traceId,
@@ -261,7 +264,7 @@ function toInteraction(root: Node, folded: readonly Node[]): Interaction {
     ...root.tokens,
     finishReasons: rootFacts.finishReasons ?? lastCallReporting(llmCalls, 'finishReasons')?.finishReasons ?? [],
     tools: folded.filter(isToolSpan).map(toToolCall),
-    subAgents: folded.filter((n) => n !== root && isAgent(n)).map(toSubAgent),
+    subAgents: subAgentsOf(root, folded, firstReported(ordered, 'agentName')),
     intent: firstReported(ordered, 'intent'),
     confidence: firstReported(ordered, 'confidence'),
     knowledgeSources: knowledgeSourcesOf(folded),
@@ -296,9 +299,28 @@ function isToolSpan(node: Node): boolean {
   return node.facts?.operation === semconv.GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL;
 }
 
-/** The name an agent span goes by: its `gen_ai.agent.name`, else the span's name. */
+/** The name an agent span goes by: its `gen_ai.agent.name`, else the graph node's or the span's name. */
 function agentNameOf(node: Node): string {
-  return node.facts?.agentName ?? node.span.name;
+  return node.facts?.agentName ?? node.facts?.graphNode ?? node.span.name;
+}
+
+/**
+ * The agents that ran beneath the interaction's own: nested agent spans and graph nodes running a
+ * graph of their own (SpanFacts.graphNode). One that is the interaction's agent itself (its name is
+ * its parent's, or the interaction's when it has no parent: a workflow span around the agent's run,
+ * a supervisor graph's own agent node) is no hand-off and is left out.
+ */
+function subAgentsOf(root: Node, folded: readonly Node[], agentName: string | null): SubAgent[] {
+  return folded
+    .filter((n) => n !== root && (isAgent(n) || runsSubgraph(n)))
+    .map(toSubAgent)
+    .filter((sub) => sub.name !== (sub.parent ?? agentName));
+}
+
+/** A graph node span whose child of the same name is the run of the graph it holds. */
+function runsSubgraph(node: Node): boolean {
+  const nodeName = node.facts?.graphNode ?? null;
+  return nodeName !== null && node.children.some((c) => c.treeParent === node && c.span.name === nodeName && c.facts?.graphNode === nodeName);
 }
 
 function toSubAgent(node: Node): SubAgent {
@@ -307,8 +329,8 @@ function toSubAgent(node: Node): SubAgent {
   return {
     name: agentNameOf(node),
     spanId: node.span.spanId,
-    parent: above === null ? null : (above.facts?.agentName ?? null),
-    status: isFailed(node.span) ? 'error' : node.span.status.code === 1 ? 'ok' : 'unset',
+    parent: node.facts?.handoffParent ?? (above === null ? null : (above.facts?.agentName ?? null)),
+    status: isFailed(node) ? 'error' : node.span.status.code === 1 ? 'ok' : 'unset',
     durationMs: durationMs(node.span),
   };
 }
@@ -317,7 +339,7 @@ function toToolCall(node: Node): ToolCall {
   const facts = node.facts as SpanFacts;
   const span = node.span;
   let error: string | null = null;
-  if (isFailed(span)) error = facts.errorType ?? (span.status.message !== '' ? span.status.message : '_OTHER');
+  if (isFailed(node)) error = facts.errorType ?? (span.status.message !== '' ? span.status.message : '_OTHER');
   return {
     name: facts.toolName ?? span.name,
     callId: facts.toolCallId,
