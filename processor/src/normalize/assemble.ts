@@ -48,6 +48,8 @@ interface Node {
   tokens: TokenCounts;
   /** The interaction span this span folds into (itself for an interaction span), or null. */
   owner: Node | null;
+  /** A model call another instrumentation traced too (markSecondTracings): its tokens count once. */
+  secondTracing: boolean;
 }
 
 /**
@@ -78,7 +80,7 @@ export function buildInteractions(spans: readonly SpanRecord[], logs: readonly L
     const reading = readSpan(span, events);
     return {
       span, facts: reading?.facts ?? null, conventions: reading?.conventions ?? [], events, children: [],
-      treeParent: null, visited: false, containsAgent: false, tokens: noTokens(), owner: null,
+      treeParent: null, visited: false, containsAgent: false, tokens: noTokens(), owner: null, secondTracing: false,
     };
   });
   const nodeById = new Map<string, Node>();
@@ -86,6 +88,7 @@ export function buildInteractions(spans: readonly SpanRecord[], logs: readonly L
   joinEvaluationsByResponseId(nodes, joined.evaluationsByResponseId);
 
   const order = walk(nodes, nodeById);
+  markSecondTracings(nodes);
   for (let i = order.length - 1; i >= 0; i--) summarise(order[i] as Node);
   for (const node of order) node.owner = ownerOf(node);
 
@@ -138,6 +141,32 @@ function joinEvaluationsByResponseId(nodes: readonly Node[], byResponseId: Reado
     taken.add(responseId);
     const joined = evaluations.map((e) => ({ ...e, spanId: node.span.spanId }));
     node.events = [...node.events, ...joined].sort((x, y) => compareBigint(x.timeUnixNano, y.timeUnixNano));
+  }
+}
+
+/**
+ * One model call traced by two instrumentations (OpenInference's LangChain span around the call
+ * and an openai-client instrumentation's span of the request, side by side as LangChain's callbacks
+ * do not make their span current): model-call spans of different instrumentation scopes with the
+ * same response id, the later one starting and ending within the earlier one. The later one's
+ * tokens are not counted again. Only spans that are given are compared, and both lie beneath the
+ * same GenAI span when they trace one call, so a rebuilt subtree marks the same spans.
+ */
+function markSecondTracings(nodes: readonly Node[]): void {
+  const byResponseId = new Map<string, Node[]>();
+  for (const node of nodes) {
+    const id = node.facts?.responseId ?? null;
+    if (id === null || !semconv.GEN_AI_INFERENCE_OPERATIONS.has(node.facts?.operation ?? '')) continue;
+    const list = byResponseId.get(id);
+    if (list === undefined) byResponseId.set(id, [node]);
+    else list.push(node);
+  }
+  for (const calls of byResponseId.values()) {
+    for (const later of calls) {
+      later.secondTracing = calls.some((first) => first !== later && first.span.scope.name !== later.span.scope.name
+        && !first.secondTracing && first.span.startTimeUnixNano <= later.span.startTimeUnixNano
+        && later.span.endTimeUnixNano <= first.span.endTimeUnixNano);
+    }
   }
 }
 
@@ -199,7 +228,8 @@ function summarise(node: Node): void {
     }
   }
   node.containsAgent = containsAgent;
-  for (const field of TOKEN_FIELDS) node.tokens[field] = sum[field] ?? node.facts?.[field] ?? null;
+  const own = node.secondTracing ? null : node.facts;
+  for (const field of TOKEN_FIELDS) node.tokens[field] = sum[field] ?? own?.[field] ?? null;
 }
 
 /** Called in pre-order, so the tree parent's owner is already known. */
