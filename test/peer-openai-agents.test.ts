@@ -15,20 +15,23 @@ import {
   TOOL_ANSWER,
   agentsModel,
   handoffRun,
+  importFromApp,
   instrumentAgents,
   toolAgentRun,
   useModelServer,
 } from '@agent-flywheel/test-openai-agents/scenarios';
+import { loadInstrumentations } from '../instrumentation/src/other-instrumentations.ts';
 import { type PeerSession, type Row, fieldsOf, startPeerSession, toolsOf } from './peer-harness.ts';
 
 const SERVICE = 'openai-agents-e2e';
 let session: PeerSession;
+let instrumentation: ReturnType<typeof instrumentAgents>;
 
 before(async () => {
   session = await startPeerSession(SERVICE);
   session.model.respond(agentsModel);
   useModelServer(session.model.baseURL);
-  instrumentAgents();
+  instrumentation = instrumentAgents();
 });
 
 after(() => session.stop());
@@ -109,3 +112,16 @@ for (const encoding of ['protobuf', 'json'] as const) {
     });
   });
 }
+
+test('FLYWHEEL_INSTRUMENTATIONS\' loader enables the instrumentation and takes its manual ESM step on @openai/agents', async () => {
+  session.useEncoding('protobuf');
+  instrumentation.uninstrument();
+  const untraced = await session.turn(toolAgentRun);
+  assert.deepEqual(untraced.interactions, []);
+  // What register() does for FLYWHEEL_INSTRUMENTATIONS, importing from where the app's packages are.
+  assert.deepEqual(await loadInstrumentations(['@arizeai/openinference-instrumentation-openai-agents'], importFromApp), [
+    '@arizeai/openinference-instrumentation-openai-agents',
+  ]);
+  const { interactions } = await session.turn(toolAgentRun);
+  assert.deepEqual(interactions.map((r) => [r.agent_name, r.status, r.input_tokens]), [['order_agent', 'ok', '60']]);
+});

@@ -18,9 +18,14 @@ export const HANDOFF_QUESTION = 'I want to return order A-1001.';
 export const REFUND_ANSWER = 'A-1001 can be refunded for 12 more days.';
 
 /** Registers the OpenInference trace processor with the SDK, exporting through the global tracer provider. */
-export function instrumentAgents(): void {
-  new OpenAIAgentsInstrumentation().manuallyInstrument(agents);
+export function instrumentAgents(): OpenAIAgentsInstrumentation {
+  const instrumentation = new OpenAIAgentsInstrumentation();
+  instrumentation.manuallyInstrument(agents);
+  return instrumentation;
 }
+
+/** A dynamic import resolved from this package, where the app's packages are installed. */
+export const importFromApp = (specifier: string): Promise<Record<string, unknown>> => import(specifier) as Promise<Record<string, unknown>>;
 
 interface InputItem {
   type?: string;
