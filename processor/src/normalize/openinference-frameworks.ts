@@ -43,9 +43,11 @@ import type { AttributeValue, Attributes, SpanRecord } from '../otlp/records.ts'
 import type { Message } from './interaction.ts';
 import { type AttributeObject, isObject, stringOf, structuredOf } from './attribute-values.ts';
 import type { MessagePart } from './messages.ts';
+import { ATTR_EXCEPTION_MESSAGE, ATTR_EXCEPTION_TYPE, EVENT_EXCEPTION } from './semconv.ts';
 
 export const OPENAI_AGENTS_SCOPE = '@arizeai/openinference-instrumentation-openai-agents';
 const METADATA = 'metadata';
+const OUTPUT_VALUE = 'output.value';
 const GRAPH_NODE_ID = 'graph.node.id';
 const GRAPH_NODE_PARENT_ID = 'graph.node.parent_id';
 /** The error LangGraph throws to hand off to a node of the parent graph (dist/errors.js). */
@@ -72,12 +74,11 @@ export function langGraphRunOf(span: SpanRecord): LangGraphRun | null {
  */
 export function isHandoffInFlight(span: SpanRecord): boolean {
   if (span.status.code !== 2) return false;
-  const exceptions = span.events.filter((e) => e.name === 'exception');
-  if (exceptions.length === 0) return firstLine(span.status.message) !== null && HANDOFF_ERRORS.has(firstLine(span.status.message) as string);
-  return exceptions.every((e) => {
-    const type = stringOf(e.attributes['exception.type']) ?? firstLine(stringOf(e.attributes['exception.message']));
-    return type !== null && HANDOFF_ERRORS.has(type);
-  });
+  const exceptions = span.events.filter((e) => e.name === EVENT_EXCEPTION);
+  const types = exceptions.length === 0
+    ? [firstLine(span.status.message)]
+    : exceptions.map((e) => stringOf(e.attributes[ATTR_EXCEPTION_TYPE]) ?? firstLine(stringOf(e.attributes[ATTR_EXCEPTION_MESSAGE])));
+  return types.every((type) => type !== null && HANDOFF_ERRORS.has(type));
 }
 
 function firstLine(text: string | null): string | null {
@@ -150,7 +151,7 @@ function langChainMessageOf(item: AttributeValue): Message | null {
 
 /** A LangChain tool span's call id and result, from the ToolMessage in its output. */
 export function langChainToolOutputOf(a: Attributes): { callId: string | null; result: AttributeValue } | null {
-  const output = structuredOf(a['output.value']);
+  const output = structuredOf(a[OUTPUT_VALUE]);
   const message = isObject(output) && isObject(output['output']) ? output['output'] : null;
   const kwargs = message !== null && isObject(message['kwargs']) ? message['kwargs'] : null;
   if (kwargs === null || !Array.isArray(message?.['id']) || message['id'][message['id'].length - 1] !== 'ToolMessage') return null;
@@ -202,7 +203,7 @@ export function invocationIsResponse(span: SpanRecord, invocation: AttributeValu
  * span's `metadata` (BaseChatModel's tracing params); OpenInference sets no llm.provider here.
  */
 export function langChainGenerationOf(a: Attributes): { responseModel: string | null; responseId: string | null; provider: string | null } | null {
-  const output = structuredOf(a['output.value']);
+  const output = structuredOf(a[OUTPUT_VALUE]);
   const generations = isObject(output) && Array.isArray(output['generations']) ? output['generations'] : null;
   if (generations === null) return null;
   const first = Array.isArray(generations[0]) ? generations[0][0] : null;
@@ -222,7 +223,7 @@ export function langChainGenerationOf(a: Attributes): { responseModel: string | 
  * update: {messages}}}`): its ToolMessage (the last message of the update) holds the call id.
  */
 export function langGraphCommandOf(a: Attributes): { callId: string | null; result: AttributeValue } | null {
-  const output = structuredOf(a['output.value']);
+  const output = structuredOf(a[OUTPUT_VALUE]);
   const command = isObject(output) && isObject(output['output']) ? output['output'] : null;
   if (command === null || command['lg_name'] !== 'Command') return null;
   const update = isObject(command['update']) ? command['update'] : null;
