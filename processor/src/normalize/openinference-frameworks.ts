@@ -25,8 +25,9 @@
 //   serialized LangChain messages (`{lc, type: "constructor", id: [..., "HumanMessage"], kwargs:
 //   {content, ...}}`): the run's input is its messages, its answer the last AI message of the output.
 // - A tool span's `output.value` is `{"output": <ToolMessage>}`; the message holds the tool call id
-//   (`kwargs.tool_call_id`) and the result (`kwargs.content`). `input.value` is the tool's input
-//   as LangChain passed it (text).
+//   (`kwargs.tool_call_id`) and the result (`kwargs.content`). `input.value` is the tool's
+//   arguments, except that an object with one string value is recorded as that bare value
+//   (dist/src/utils.js formatIO): `{order_id: "A-1001"}` arrives as "A-1001", its key lost.
 //
 // The OpenAI Agents SDK 0.20.0 through @arizeai/openinference-instrumentation-openai-agents 0.2.15
 // (dist/src/processor.js, a TracingProcessor the SDK calls, not a patch):
