@@ -11,7 +11,7 @@ import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { BatchSpanProcessor, type SpanExporter, TracerProvider } from '@opentelemetry/sdk-trace';
 
 export interface SenderOptions {
   url: string;
@@ -39,11 +39,13 @@ function resourceOf(o: SenderOptions) {
   return resourceFromAttributes({ 'service.name': o.serviceName ?? 'support-agent', 'service.version': '1.4.2' });
 }
 
-export function tracerProvider(o: SenderOptions): TracerProvider {
-  const exporter =
-    o.encoding === 'protobuf'
-      ? new OTLPTraceExporterProto(exporterConfig(o, 'traces'))
-      : new OTLPTraceExporterHttp(exporterConfig(o, 'traces'));
+export function traceExporter(o: SenderOptions): SpanExporter {
+  return o.encoding === 'protobuf'
+    ? new OTLPTraceExporterProto(exporterConfig(o, 'traces'))
+    : new OTLPTraceExporterHttp(exporterConfig(o, 'traces'));
+}
+
+export function tracerProvider(o: SenderOptions, exporter: SpanExporter = traceExporter(o)): TracerProvider {
   return new TracerProvider({
     resource: resourceOf(o),
     spanProcessors: [new BatchSpanProcessor({ exporter, maxExportBatchSize: 512, scheduledDelayMillis: 60_000 })],

@@ -1,7 +1,8 @@
 // Shared setup of the peer-instrumentation e2e tests (test/peer-*.test.ts): the real processor on
 // embedded Postgres, the local OpenAI-compatible server, and the app's telemetry pipeline: either
 // ours (the OTel SDK 3.x providers of otel-senders.ts, traces, logs and metrics through the
-// official OTLP/protobuf exporters, registered globally as an app's SDK start would), or, for
+// official OTLP/protobuf exporters (traces switchable to OTLP/JSON between turns, useEncoding()),
+// registered globally as an app's SDK start would), or, for
 // libraries that bring their own SDK (OpenLIT, the Traceloop SDK), theirs, handed in with
 // useAppTelemetry(). Each scenario runs inside one non-GenAI span (an HTTP handler) started
 // through the app's OTel API, so one trace holds exactly the spans of that scenario.
@@ -14,7 +15,9 @@ import * as otelApi from '@opentelemetry/api';
 import { context, logs, metrics, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { type OpenAIServer, startOpenAIServer } from '../instrumentation/test/openai-server.ts';
-import { loggerProvider, meterProvider, tracerProvider } from './otel-senders.ts';
+import type { ExportResult } from '@opentelemetry/core';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+import { loggerProvider, meterProvider, traceExporter, tracerProvider } from './otel-senders.ts';
 import { type TestProcessor, startProcessor } from './harness.ts';
 
 const FIXTURES = fileURLToPath(new URL('../processor/test/fixtures/peers/', import.meta.url));
@@ -38,6 +41,8 @@ export interface PeerSession {
    * recording is on.
    */
   turn(scenario: () => Promise<unknown>, fixture?: string): Promise<{ traceId: string; interactions: Row[] }>;
+  /** Sends the traces of the following turns in this OTLP encoding (protobuf at the start). */
+  useEncoding(encoding: 'protobuf' | 'json'): void;
   /** Uses a library's own SDK pipeline instead of ours for the following turns. */
   useAppTelemetry(app: AppTelemetry): void;
   stop(): Promise<void>;
@@ -51,7 +56,18 @@ export async function startPeerSession(serviceName: string, options: { ownPipeli
   const processor = await startProcessor();
   const model = await startOpenAIServer();
   const sender = { url: processor.url, encoding: 'protobuf' as const, gzip: false, serviceName };
-  const tracers = tracerProvider(sender);
+  const exporters = {
+    protobuf: traceExporter(sender),
+    json: traceExporter({ ...sender, encoding: 'json' }),
+  };
+  let encoding: 'protobuf' | 'json' = 'protobuf';
+  const switching: SpanExporter = {
+    export: (spans: ReadableSpan[], done: (result: ExportResult) => void) => exporters[encoding].export(spans, done),
+    shutdown: async () => {
+      await Promise.all([exporters.protobuf.shutdown(), exporters.json.shutdown()]);
+    },
+  };
+  const tracers = tracerProvider(sender, switching);
   const loggers = loggerProvider(sender);
   const meters = meterProvider(sender);
   if (options.ownPipeline !== false) {
@@ -73,6 +89,9 @@ export async function startPeerSession(serviceName: string, options: { ownPipeli
   return {
     processor,
     model,
+    useEncoding(next) {
+      encoding = next;
+    },
     useAppTelemetry(next) {
       app = next;
     },

@@ -2,6 +2,7 @@
 // (documented in types.ts). Options win over env vars, env vars over defaults. Validation
 // happens once, in register(); a bad value is a ConfigError naming the option or variable,
 // the expected form and what was given.
+import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { z } from 'zod';
 import type { FlywheelConfig } from './types.ts';
 
@@ -18,6 +19,10 @@ export interface ResolvedConfig {
   protocol: 'http/protobuf' | 'http/json';
   captureContent: boolean;
   maxQueueSize: number;
+  /** Other OTel instrumentations given to register(), enabled on its providers. */
+  instrumentations: Instrumentation[];
+  /** FLYWHEEL_INSTRUMENTATIONS: packages (`name` or `name#Export`) register() imports and enables. */
+  instrumentationPackages: string[];
 }
 
 export const DEFAULT_PROTOCOL = 'http/protobuf';
@@ -63,6 +68,17 @@ interface Setting {
 }
 
 const protocolSchema = z.enum(['http/protobuf', 'http/json']);
+
+/** The members of @opentelemetry/instrumentation's Instrumentation interface registration calls. */
+const isInstrumentation = (value: unknown): value is Instrumentation => {
+  const i = value as Record<string, unknown> | null;
+  return typeof i === 'object' && i !== null && typeof i.instrumentationName === 'string' && typeof i.enable === 'function'
+    && typeof i.disable === 'function' && typeof i.setTracerProvider === 'function' && typeof i.getConfig === 'function';
+};
+
+/** An npm package name, optionally `#ExportName` (the instrumentation class it exports). */
+const PACKAGE_ENTRY = /^(@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*(#[A-Za-z_$][\w$]*)?$/;
+export const INSTRUMENTATIONS_ENV = 'FLYWHEEL_INSTRUMENTATIONS';
 const queueSizeSchema = z.number().int().min(1).max(1_000_000);
 
 const SETTINGS: readonly Setting[] = [
@@ -100,6 +116,13 @@ const SETTINGS: readonly Setting[] = [
     expected: 'true, false, NO_CONTENT, SPAN_ONLY, EVENT_ONLY or SPAN_AND_EVENT',
     option: z.boolean(),
     fromEnv: z.string().transform((v, ctx) => parseCaptureContent(v) ?? (ctx.addIssue('unknown value'), z.NEVER)),
+  },
+  {
+    key: 'instrumentations',
+    env: undefined, // packages to load come from FLYWHEEL_INSTRUMENTATIONS, read below
+    expected: 'an array of OpenTelemetry instrumentations (instances of an InstrumentationBase subclass)',
+    option: z.array(z.custom<Instrumentation>(isInstrumentation)),
+    fromEnv: z.never(),
   },
   {
     key: 'maxQueueSize',
@@ -146,6 +169,11 @@ export function resolveConfig(
     if (parsed.success) values[s.key] = parsed.data;
     else problems.push(`${s.env} must be ${s.expected}, got '${raw}'`);
   }
+  const packages = (env[INSTRUMENTATIONS_ENV] ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const badPackages = packages.filter((p) => !PACKAGE_ENTRY.test(p));
+  if (badPackages.length > 0) {
+    problems.push(`${INSTRUMENTATIONS_ENV} must be a comma-separated list of npm package names (each optionally #ExportName), got '${badPackages.join(',')}'`);
+  }
   if (problems.length > 0) throw new ConfigError(problems.join('\n'));
   return {
     serviceName: values.serviceName as string | undefined,
@@ -154,6 +182,8 @@ export function resolveConfig(
     protocol: (values.protocol as ResolvedConfig['protocol'] | undefined) ?? DEFAULT_PROTOCOL,
     captureContent: (values.captureContent as boolean | undefined) ?? false,
     maxQueueSize: (values.maxQueueSize as number | undefined) ?? DEFAULT_MAX_QUEUE_SIZE,
+    instrumentations: (values.instrumentations as Instrumentation[] | undefined) ?? [],
+    instrumentationPackages: packages,
   };
 }
 

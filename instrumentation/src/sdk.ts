@@ -1,6 +1,7 @@
 // register(): starts the OpenTelemetry Node SDK (@opentelemetry/sdk-node) with the OTLP/HTTP
 // exporters for traces and logs (feedback travels as log records), bounded batch queues, and
-// the openai instrumentation. Configuration is validated once, here (config.ts).
+// the openai instrumentation, plus the other instrumentations given (or named in
+// FLYWHEEL_INSTRUMENTATIONS, other-instrumentations.ts). Configuration is validated once, here (config.ts).
 import { diag } from '@opentelemetry/api';
 import { OTLPLogExporter as OTLPLogExporterJson } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPLogExporter as OTLPLogExporterProto } from '@opentelemetry/exporter-logs-otlp-proto';
@@ -14,6 +15,7 @@ import { type ResolvedConfig, resolveConfig } from './config.ts';
 import { ExportDrops } from './export-drops.ts';
 import { installImportHook } from './import-hook.ts';
 import { OpenAIInstrumentation } from './instrumentation.ts';
+import { loadInstrumentations } from './other-instrumentations.ts';
 import type { FlywheelConfig, FlywheelHandle } from './types.ts';
 
 let registered: FlywheelHandle | undefined;
@@ -33,7 +35,12 @@ export function register(options?: FlywheelConfig): FlywheelHandle {
   const config = resolveConfig(options);
   if (process.env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') {
     // Disabled by the standard switch: no hook, no patch, nothing on the call path.
-    registered = { shutdown: () => Promise.resolve(), forceFlush: () => Promise.resolve(), dropped: () => Promise.resolve({ spans: 0, logs: 0 }) };
+    registered = {
+      shutdown: () => Promise.resolve(),
+      forceFlush: () => Promise.resolve(),
+      dropped: () => Promise.resolve({ spans: 0, logs: 0 }),
+      ready: () => Promise.resolve([]),
+    };
     return registered;
   }
   setCaptureContent(config.captureContent);
@@ -57,9 +64,11 @@ export function register(options?: FlywheelConfig): FlywheelHandle {
     logRecordProcessors: [logProcessor],
     // No metrics of our own; the SDK's metric export only when the app asks for it.
     metricReaders: process.env.OTEL_METRICS_EXPORTER ? undefined : [],
-    instrumentations: [new OpenAIInstrumentation()],
+    // Given instrumentations are enabled on the SDK's providers, as ours is.
+    instrumentations: [new OpenAIInstrumentation(), ...config.instrumentations],
   });
   sdk.start();
+  const loaded = loadInstrumentations(config.instrumentationPackages);
 
   let stopped: Promise<void> | undefined;
   registered = {
@@ -83,6 +92,7 @@ export function register(options?: FlywheelConfig): FlywheelHandle {
         diag.error('@agent-flywheel/instrumentation: drop counts unavailable', err);
         return { spans: 0, logs: 0 };
       }),
+    ready: () => loaded,
   };
   return registered;
 }

@@ -1,6 +1,7 @@
 // The public shapes of this package: what `register`, `withInteraction`, `traceTool` and
 // `recordFeedback` take and return. Each option says its default and, where one exists, the
 // environment variable it is read from (the option wins over the variable).
+import type { Instrumentation } from '@opentelemetry/instrumentation';
 
 /** Options of `register()`; every one is optional. */
 export interface FlywheelConfig {
@@ -45,6 +46,18 @@ export interface FlywheelConfig {
    * Default: `OTEL_BSP_MAX_QUEUE_SIZE`, else 2048.
    */
   maxQueueSize?: number;
+  /**
+   * Other OpenTelemetry instrumentations (OpenInference's, Traceloop's, contrib's...), enabled on
+   * this package's tracer, meter and logger providers (registerInstrumentations), so their spans
+   * share its pipeline and traces with `withInteraction`, `traceTool` and `recordFeedback`.
+   * Instrumentations that patch by hand in ESM (LangChain's `manuallyInstrument(CallbackManager)`)
+   * are still patched by the app.
+   * Also: `FLYWHEEL_INSTRUMENTATIONS`, a comma-separated list of packages (`name`, or
+   * `name#ExportName` to pick the class) that register() imports, instantiates and enables in
+   * addition (see `ready()`).
+   * Default: none.
+   */
+  instrumentations?: Instrumentation[];
 }
 
 /** What `register()` returns. */
@@ -55,6 +68,13 @@ export interface FlywheelHandle {
   forceFlush(): Promise<void>;
   /** Spans and log records lost so far: queue full, or export failed after the exporter's retries. */
   dropped(): Promise<{ spans: number; logs: number }>;
+  /**
+   * Resolves once the packages of `FLYWHEEL_INSTRUMENTATIONS` are imported and enabled (at once
+   * when none are listed), with the instrumentation names enabled. Never rejects: a package that
+   * cannot be loaded is reported on stderr and skipped. The zero-code `--import .../register`
+   * waits for it before the app loads.
+   */
+  ready(): Promise<string[]>;
 }
 
 /** Options of `withInteraction()`. Only `agent` is required. */

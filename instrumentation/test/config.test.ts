@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConfigError, parseCaptureContent, resolveConfig } from '../src/config.ts';
 import type { FlywheelConfig } from '../src/types.ts';
+import { OpenAIInstrumentation } from '../src/instrumentation.ts';
 
 test('with no options and no env vars, the defaults apply and the exporters keep their own env handling', () => {
   assert.deepEqual(resolveConfig(undefined, {}), {
@@ -13,6 +14,8 @@ test('with no options and no env vars, the defaults apply and the exporters keep
     protocol: 'http/protobuf',
     captureContent: false,
     maxQueueSize: 2048,
+    instrumentations: [],
+    instrumentationPackages: [],
   });
 });
 
@@ -31,6 +34,8 @@ test('the standard env vars are read; an empty one counts as unset', () => {
     protocol: 'http/json',
     captureContent: true,
     maxQueueSize: 2048,
+    instrumentations: [],
+    instrumentationPackages: [],
   });
 });
 
@@ -46,6 +51,8 @@ test('options win over env vars', () => {
     protocol: 'http/protobuf',
     captureContent: false,
     maxQueueSize: 10,
+    instrumentations: [],
+    instrumentationPackages: [],
   });
 });
 
@@ -74,7 +81,7 @@ test('each bad value is named with the expected form and what was given, all at 
       assert.equal(
         error.message,
         [
-          "register() has no option 'captrueContent'; the options are serviceName, endpoint, headers, protocol, captureContent, maxQueueSize",
+          "register() has no option 'captrueContent'; the options are serviceName, endpoint, headers, protocol, captureContent, instrumentations, maxQueueSize",
           "register() option endpoint must be an absolute http(s) URL such as http://localhost:4318, got 'localhost:4318'",
           "register() option protocol must be 'http/protobuf' or 'http/json' (the processor speaks OTLP/HTTP, not grpc), got 'grpc'",
           "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT must be true, false, NO_CONTENT, SPAN_ONLY, EVENT_ONLY or SPAN_AND_EVENT, got 'yes'",
@@ -102,5 +109,23 @@ test('an env var protocol of grpc is refused, and a bad endpoint variable is cau
 test('a bad header value is reported without echoing the headers, which carry credentials', () => {
   assert.throws(() => resolveConfig({ headers: { authorization: 42 } } as unknown as FlywheelConfig, {}), {
     message: 'register() option headers must be an object of string header values, got an object',
+  });
+});
+
+test('instrumentations: instances of other OTel instrumentations, and FLYWHEEL_INSTRUMENTATIONS packages; anything else is named', () => {
+  const other = new OpenAIInstrumentation();
+  const config = resolveConfig({ instrumentations: [other] }, {
+    FLYWHEEL_INSTRUMENTATIONS: ' @arizeai/openinference-instrumentation-langchain, @opentelemetry/instrumentation-http#HttpInstrumentation ,',
+  });
+  assert.deepEqual([config.instrumentations, config.instrumentationPackages], [
+    [other],
+    ['@arizeai/openinference-instrumentation-langchain', '@opentelemetry/instrumentation-http#HttpInstrumentation'],
+  ]);
+  assert.throws(() => resolveConfig({ instrumentations: [{ name: 'not one' }] } as unknown as FlywheelConfig, { FLYWHEEL_INSTRUMENTATIONS: 'ok-pkg,../evil.js' }), {
+    name: 'ConfigError',
+    message: [
+      'register() option instrumentations must be an array of OpenTelemetry instrumentations (instances of an InstrumentationBase subclass), got an array',
+      "FLYWHEEL_INSTRUMENTATIONS must be a comma-separated list of npm package names (each optionally #ExportName), got '../evil.js'",
+    ].join('\n'),
   });
 });

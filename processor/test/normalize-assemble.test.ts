@@ -501,3 +501,27 @@ void test('spanRoleOf: agent, other GenAI span, non-GenAI span', () => {
   const [agent, chat] = latestAgentTrace();
   assert.deepEqual([spanRoleOf(agent!), spanRoleOf(chat!), spanRoleOf(span({ id: 9, name: 'GET /orders', start: 0, end: 1 }))], ['agent', 'genai', 'none']);
 });
+
+void test('one model call traced by two instrumentations (same response id, one within the other, different scopes) counts its tokens once', () => {
+  const scope = (name: string) => ({ name, version: '', attributes: {}, droppedAttributesCount: 0, schemaUrl: '' });
+  const call = (id: number, start: number, end: number, scopeName: string, responseId: string) => ({
+    ...span({
+      id, parent: 1, name: `chat ${id}`, start, end,
+      attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.response.id': responseId, 'gen_ai.usage.input_tokens': 42, 'gen_ai.usage.output_tokens': 9 },
+    }),
+    scope: scope(scopeName),
+  });
+  const agent = span({ id: 1, name: 'invoke_agent a', start: 0, end: 1000, attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'a' } });
+  const twice = [agent, call(2, 100, 400, 'framework', 'chatcmpl-1'), call(3, 120, 390, 'client', 'chatcmpl-1')];
+  const [once] = buildInteractions(twice, []);
+  assert.deepEqual([once!.inputTokens, once!.outputTokens], [42, 9]);
+  // Two calls: another response id, or the same scope, or side by side in time, are all counted.
+  for (const spans of [
+    [agent, call(2, 100, 400, 'framework', 'chatcmpl-1'), call(3, 120, 390, 'client', 'chatcmpl-2')],
+    [agent, call(2, 100, 400, 'client', 'chatcmpl-1'), call(3, 120, 390, 'client', 'chatcmpl-1')],
+    [agent, call(2, 100, 400, 'framework', 'chatcmpl-1'), call(3, 500, 700, 'client', 'chatcmpl-1')],
+  ]) {
+    const [both] = buildInteractions(shuffled(spans, 7), []);
+    assert.deepEqual([both!.inputTokens, both!.outputTokens], [84, 18]);
+  }
+});

@@ -75,6 +75,9 @@ void test('reads a latest-semconv chat span field by field', () => {
     promptVersion: null,
     expectedOutput: null,
     errorType: null,
+    handoffParent: null,
+    graphNode: null,
+    controlFlow: null,
   } satisfies SpanFacts);
 });
 

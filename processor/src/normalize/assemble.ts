@@ -48,6 +48,8 @@ interface Node {
   tokens: TokenCounts;
   /** The interaction span this span folds into (itself for an interaction span), or null. */
   owner: Node | null;
+  /** A model call another instrumentation traced too (markSecondTracings): its tokens count once. */
+  secondTracing: boolean;
 }
 
 /**
@@ -78,7 +80,7 @@ export function buildInteractions(spans: readonly SpanRecord[], logs: readonly L
     const reading = readSpan(span, events);
     return {
       span, facts: reading?.facts ?? null, conventions: reading?.conventions ?? [], events, children: [],
-      treeParent: null, visited: false, containsAgent: false, tokens: noTokens(), owner: null,
+      treeParent: null, visited: false, containsAgent: false, tokens: noTokens(), owner: null, secondTracing: false,
     };
   });
   const nodeById = new Map<string, Node>();
@@ -86,6 +88,7 @@ export function buildInteractions(spans: readonly SpanRecord[], logs: readonly L
   joinEvaluationsByResponseId(nodes, joined.evaluationsByResponseId);
 
   const order = walk(nodes, nodeById);
+  markSecondTracings(nodes);
   for (let i = order.length - 1; i >= 0; i--) summarise(order[i] as Node);
   for (const node of order) node.owner = ownerOf(node);
 
@@ -138,6 +141,32 @@ function joinEvaluationsByResponseId(nodes: readonly Node[], byResponseId: Reado
     taken.add(responseId);
     const joined = evaluations.map((e) => ({ ...e, spanId: node.span.spanId }));
     node.events = [...node.events, ...joined].sort((x, y) => compareBigint(x.timeUnixNano, y.timeUnixNano));
+  }
+}
+
+/**
+ * One model call traced by two instrumentations (OpenInference's LangChain span around the call
+ * and an openai-client instrumentation's span of the request, side by side as LangChain's callbacks
+ * do not make their span current): model-call spans of different instrumentation scopes with the
+ * same response id, the later one starting and ending within the earlier one. The later one's
+ * tokens are not counted again. Only spans that are given are compared, and both lie beneath the
+ * same GenAI span when they trace one call, so a rebuilt subtree marks the same spans.
+ */
+function markSecondTracings(nodes: readonly Node[]): void {
+  const byResponseId = new Map<string, Node[]>();
+  for (const node of nodes) {
+    const id = node.facts?.responseId ?? null;
+    if (id === null || !semconv.GEN_AI_INFERENCE_OPERATIONS.has(node.facts?.operation ?? '')) continue;
+    const list = byResponseId.get(id);
+    if (list === undefined) byResponseId.set(id, [node]);
+    else list.push(node);
+  }
+  for (const calls of byResponseId.values()) {
+    for (const later of calls) {
+      later.secondTracing = calls.some((first) => first !== later && first.span.scope.name !== later.span.scope.name
+        && !first.secondTracing && first.span.startTimeUnixNano <= later.span.startTimeUnixNano
+        && later.span.endTimeUnixNano <= first.span.endTimeUnixNano);
+    }
   }
 }
 
@@ -199,7 +228,8 @@ function summarise(node: Node): void {
     }
   }
   node.containsAgent = containsAgent;
-  for (const field of TOKEN_FIELDS) node.tokens[field] = sum[field] ?? node.facts?.[field] ?? null;
+  const own = node.secondTracing ? null : node.facts;
+  for (const field of TOKEN_FIELDS) node.tokens[field] = sum[field] ?? own?.[field] ?? null;
 }
 
 /** Called in pre-order, so the tree parent's owner is already known. */
@@ -210,7 +240,10 @@ function ownerOf(node: Node): Node | null {
   return isAgent(node) || !node.containsAgent ? node : null;
 }
 
-function isFailed(span: SpanRecord): boolean {
+/** A span that ended in error, unless only a hand-off passed through it (SpanFacts.controlFlow). */
+function isFailed(node: Node): boolean {
+  const span = node.span;
+  if (node.facts?.controlFlow === true) return false;
   return span.status.code === 2 || span.attributes[semconv.ATTR_ERROR_TYPE] !== undefined;
 }
 
@@ -236,7 +269,7 @@ function toInteraction(root: Node, folded: readonly Node[]): Interaction {
   }
   const ordered = [rootFacts, ...llmCalls, ...others];
   const span = root.span;
-  const failed = folded.filter((n) => isFailed(n.span));
+  const failed = folded.filter(isFailed);
   return {
     id: `${span.traceId}-${span.spanId}`,
     traceId: span.traceId,
@@ -261,7 +294,7 @@ function toInteraction(root: Node, folded: readonly Node[]): Interaction {
     ...root.tokens,
     finishReasons: rootFacts.finishReasons ?? lastCallReporting(llmCalls, 'finishReasons')?.finishReasons ?? [],
     tools: folded.filter(isToolSpan).map(toToolCall),
-    subAgents: folded.filter((n) => n !== root && isAgent(n)).map(toSubAgent),
+    subAgents: subAgentsOf(root, folded, firstReported(ordered, 'agentName')),
     intent: firstReported(ordered, 'intent'),
     confidence: firstReported(ordered, 'confidence'),
     knowledgeSources: knowledgeSourcesOf(folded),
@@ -296,9 +329,28 @@ function isToolSpan(node: Node): boolean {
   return node.facts?.operation === semconv.GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL;
 }
 
-/** The name an agent span goes by: its `gen_ai.agent.name`, else the span's name. */
+/** The name an agent span goes by: its `gen_ai.agent.name`, else the graph node's or the span's name. */
 function agentNameOf(node: Node): string {
-  return node.facts?.agentName ?? node.span.name;
+  return node.facts?.agentName ?? node.facts?.graphNode ?? node.span.name;
+}
+
+/**
+ * The agents that ran beneath the interaction's own: nested agent spans and graph nodes running a
+ * graph of their own (SpanFacts.graphNode). One that is the interaction's agent itself (its name is
+ * its parent's, or the interaction's when it has no parent: a workflow span around the agent's run,
+ * a supervisor graph's own agent node) is no hand-off and is left out.
+ */
+function subAgentsOf(root: Node, folded: readonly Node[], agentName: string | null): SubAgent[] {
+  return folded
+    .filter((n) => n !== root && (isAgent(n) || runsSubgraph(n)))
+    .map(toSubAgent)
+    .filter((sub) => sub.name !== (sub.parent ?? agentName));
+}
+
+/** A graph node span whose child of the same name is the run of the graph it holds. */
+function runsSubgraph(node: Node): boolean {
+  const nodeName = node.facts?.graphNode ?? null;
+  return nodeName !== null && node.children.some((c) => c.treeParent === node && c.span.name === nodeName && c.facts?.graphNode === nodeName);
 }
 
 function toSubAgent(node: Node): SubAgent {
@@ -307,8 +359,8 @@ function toSubAgent(node: Node): SubAgent {
   return {
     name: agentNameOf(node),
     spanId: node.span.spanId,
-    parent: above === null ? null : (above.facts?.agentName ?? null),
-    status: isFailed(node.span) ? 'error' : node.span.status.code === 1 ? 'ok' : 'unset',
+    parent: node.facts?.handoffParent ?? (above === null ? null : (above.facts?.agentName ?? null)),
+    status: isFailed(node) ? 'error' : node.span.status.code === 1 ? 'ok' : 'unset',
     durationMs: durationMs(node.span),
   };
 }
@@ -317,7 +369,7 @@ function toToolCall(node: Node): ToolCall {
   const facts = node.facts as SpanFacts;
   const span = node.span;
   let error: string | null = null;
-  if (isFailed(span)) error = facts.errorType ?? (span.status.message !== '' ? span.status.message : '_OTHER');
+  if (isFailed(node)) error = facts.errorType ?? (span.status.message !== '' ? span.status.message : '_OTHER');
   return {
     name: facts.toolName ?? span.name,
     callId: facts.toolCallId,

@@ -42,6 +42,21 @@ export interface SpanFacts {
   promptVersion: string | null;
   expectedOutput: string | null;
   errorType: string | null;
+  /**
+   * The agent that handed off to this agent span, when the span names it (OpenInference's
+   * `graph.node.parent_id`); else assembly takes the agent span enclosing it.
+   */
+  handoffParent: string | null;
+  /**
+   * The graph node this span runs, when it is a node's own span (LangGraph's `langgraph_node`):
+   * a node with a child span of the same name runs a graph of its own, a sub-agent.
+   */
+  graphNode: string | null;
+  /**
+   * True when the span ended in error only because control flow passed through it (a hand-off
+   * thrown as an exception): it does not make the interaction or a sub-agent failed.
+   */
+  controlFlow: boolean | null;
 }
 
 /**
@@ -71,6 +86,7 @@ export const SPAN_FACT_FIELDS: readonly (keyof SpanFacts)[] = [
   'sessionId', 'userId', 'agentName', 'agentId',
   'toolName', 'toolCallId', 'toolArguments', 'toolResult',
   'intent', 'confidence', 'knowledgeSources', 'promptVersion', 'expectedOutput', 'errorType',
+  'handoffParent', 'graphNode', 'controlFlow',
 ];
 
 /** Facts with every field null: what an adapter starts from. */
@@ -85,6 +101,7 @@ export function emptySpanFacts(): SpanFacts {
     toolName: null, toolCallId: null, toolArguments: null, toolResult: null,
     intent: null, confidence: null, knowledgeSources: null, promptVersion: null, expectedOutput: null,
     errorType: null,
+    handoffParent: null, graphNode: null, controlFlow: null,
   };
 }
 

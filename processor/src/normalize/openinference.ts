@@ -12,12 +12,26 @@
 // - `llm.output_messages` holds the first choice only; its finish reason is `llm.finish_reason`.
 // - Failures are recorded as an `exception` event (no `error.type`); a rejected API promise
 //   leaves the span unended, so such a call never arrives.
+// Framework specifics (LangGraph through the LangChain instrumentation, the OpenAI Agents SDK):
+// openinference-frameworks.ts.
 import type { AttributeValue, Attributes, SpanRecord } from '../otlp/records.ts';
 import type { InteractionEvent, Message } from './interaction.ts';
 import { emptySpanFacts, exceptionTypeOf, type SpanFacts } from './convention.ts';
 import { type AttributeObject, countOf, isObject, stringOf, structuredOf } from './attribute-values.ts';
 import { type MessagePart, normalizeFinishReason, partOf, withContent } from './messages.ts';
 import * as semconv from './semconv.ts';
+import {
+  agentsGraphNodeOf,
+  invocationIsResponse,
+  isHandoffInFlight,
+  langChainGenerationOf,
+  langChainMessagesOf,
+  langChainToolOutputOf,
+  langGraphAnswerOf,
+  langGraphCommandOf,
+  langGraphRunOf,
+  responsesInputOf,
+} from './openinference-frameworks.ts';
 
 export const name = 'openinference';
 export const priority = 50;
@@ -83,19 +97,30 @@ export function toSpanFacts(span: SpanRecord, _events: readonly InteractionEvent
   const facts = emptySpanFacts();
   const kind = stringOf(a[SPAN_KIND])?.toUpperCase() ?? '';
   facts.operation = KIND_OPERATIONS[kind] ?? (kind.toLowerCase() || null);
+  const graphRun = kind === 'CHAIN' ? langGraphRunOf(span) : null;
+  // The graph the app invoked is the agent; its name is the graph's.
+  if (graphRun?.graph === true) facts.operation = semconv.GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT;
   const provider = stringOf(a[LLM_PROVIDER]) ?? stringOf(a[LLM_SYSTEM]);
   facts.provider = provider === null ? null : (PROVIDERS[provider.toLowerCase()] ?? provider.toLowerCase());
 
   const invocation = structuredOf(a[LLM_INVOCATION_PARAMETERS]);
   const modelName = stringOf(a[LLM_MODEL_NAME]);
+  const invocationModel = isObject(invocation) && !invocationIsResponse(span, invocation) ? stringOf(invocation['model']) : null;
   facts.requestModel = stringOf(a[LLM_REQUEST_MODEL_NAME])
-    ?? (isObject(invocation) ? stringOf(invocation['model']) : null)
-    ?? modelName
+    ?? invocationModel
+    ?? (invocationIsResponse(span, invocation) ? null : modelName)
     ?? stringOf(a[EMBEDDING_MODEL_NAME]);
   // A JSON output is the response body: its model answered (and the span says so), its id is the response's.
   const response = a[OUTPUT_MIME_TYPE] === JSON_MIME_TYPE ? structuredOf(a[OUTPUT_VALUE]) : null;
-  facts.responseModel = stringOf(a[LLM_RESPONSE_MODEL_NAME]) ?? (response !== null ? modelName : null);
-  facts.responseId = isObject(response) ? stringOf(response['id']) : null;
+  const generation = kind === 'LLM' ? langChainGenerationOf(a) : null;
+  if (generation !== null) {
+    facts.responseModel = stringOf(a[LLM_RESPONSE_MODEL_NAME]) ?? generation.responseModel;
+    facts.responseId = generation.responseId;
+    facts.provider ??= generation.provider === null ? null : (PROVIDERS[generation.provider] ?? generation.provider);
+  } else {
+    facts.responseModel = stringOf(a[LLM_RESPONSE_MODEL_NAME]) ?? (response !== null ? modelName : null);
+    facts.responseId = isObject(response) ? stringOf(response['id']) : null;
+  }
 
   facts.inputTokens = countOf(a[TOKENS_PROMPT]);
   facts.outputTokens = countOf(a[TOKENS_COMPLETION]);
@@ -118,8 +143,28 @@ export function toSpanFacts(span: SpanRecord, _events: readonly InteractionEvent
     facts.toolCallId = stringOf(a[TOOL_ID]);
     facts.toolArguments = structuredOf(a[INPUT_VALUE]);
     facts.toolResult = structuredOf(a[OUTPUT_VALUE]);
+    const toolMessage = langChainToolOutputOf(a) ?? langGraphCommandOf(a);
+    if (toolMessage !== null) {
+      facts.toolCallId ??= toolMessage.callId;
+      facts.toolResult = toolMessage.result;
+    }
+  }
+  if (graphRun !== null) {
+    if (graphRun.graph) {
+      facts.agentName ??= span.name;
+      facts.inputMessages ??= langChainMessagesOf(a[INPUT_VALUE]);
+      facts.outputMessages ??= langGraphAnswerOf(a[OUTPUT_VALUE]);
+    }
+    facts.graphNode = graphRun.node;
+  }
+  if (kind === 'AGENT') {
+    const node = agentsGraphNodeOf(a);
+    facts.agentName ??= node?.name ?? null;
+    facts.handoffParent = node?.parent ?? null;
+    facts.inputMessages ??= responsesInputOf(a[INPUT_VALUE]);
   }
   facts.errorType = exceptionTypeOf(span);
+  if (isHandoffInFlight(span)) facts.controlFlow = true;
   return facts;
 }
 

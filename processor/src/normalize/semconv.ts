@@ -122,6 +122,10 @@ export const ATTR_EVENT_NAME = 'event.name';
 export const ATTR_SERVICE_NAME = 'service.name';
 export const ATTR_SERVICE_VERSION = 'service.version';
 export const ATTR_ERROR_TYPE = 'error.type';
+/** The `exception` span event and its attributes (exceptions semconv). */
+export const EVENT_EXCEPTION = 'exception';
+export const ATTR_EXCEPTION_TYPE = 'exception.type';
+export const ATTR_EXCEPTION_MESSAGE = 'exception.message';
 export const ATTR_USER_ID = 'user.id';
 /** Deprecated in favour of user.id (semconv v1.27) but still emitted. */
 export const ATTR_ENDUSER_ID = 'enduser.id';
