@@ -49,6 +49,7 @@ test('the shipped migrations: 0005_projects is breaking, none of the others is',
       ['0009_knowledge', false],
       ['0010_mining', false],
       ['0011_knowledge_sources', false],
+      ['0012_dashboard_views', false],
     ],
   );
 });
