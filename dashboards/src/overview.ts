@@ -34,13 +34,13 @@ export function overviewDashboard() {
     .withPanel(stat('Interactions', 'Interactions that started in the range', 'short', `
       SELECT count(*) AS interactions FROM flywheel_interactions
       WHERE $__timeFilter(time) AND ${SCOPE}`))
-    .withPanel(stat('Accuracy', 'Mean accuracy of the scored interactions (avg_accuracy)', 'percentunit', `
+    .withPanel(stat('Avg accuracy', 'Mean accuracy of the scored interactions (avg_accuracy)', 'percentunit', `
       SELECT avg(accuracy) AS accuracy FROM flywheel_interactions
       WHERE $__timeFilter(time) AND ${SCOPE} AND scored`))
-    .withPanel(stat('Satisfaction', 'Mean satisfaction of the scored interactions', 'percentunit', `
+    .withPanel(stat('Avg satisfaction', 'Mean satisfaction of the scored interactions', 'percentunit', `
       SELECT avg(satisfaction) AS satisfaction FROM flywheel_interactions
       WHERE $__timeFilter(time) AND ${SCOPE} AND scored`))
-    .withPanel(stat('Training-eligible rate', 'Share of the scored interactions over every quality threshold', 'percentunit', `
+    .withPanel(stat('Training-eligible', 'Share of the scored interactions over every quality threshold', 'percentunit', `
       SELECT count(*) FILTER (WHERE eligible)::float8 / nullif(count(*), 0) AS eligible_rate FROM flywheel_interactions
       WHERE $__timeFilter(time) AND ${SCOPE} AND scored`))
     .withPanel(stat('Response time p50', 'Median response time of every interaction', 'ms', `

@@ -78,6 +78,11 @@ test('SQL reads only the flywheel_* views, and filters by project and agent', ()
   assert.ok(sql >= 30, `${sql} SQL queries`);
 });
 
+test('every query has a name of its own (dashboard, panel title, refId)', () => {
+  const names = [...rendered.values()].flatMap((text) => dashboardQueries(JSON.parse(text))).map((q) => q.name);
+  assert.deepEqual(names.filter((name, i) => names.indexOf(name) !== i), []);
+});
+
 test('PromQL never filters on a job or an SDK name', () => {
   const promql = [...rendered.values()].flatMap((text) => dashboardQueries(JSON.parse(text))).filter((q) => q.kind === 'promql');
   assert.ok(promql.length >= 20, `${promql.length} PromQL queries`);
