@@ -4,6 +4,9 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { REJECT_REASONS } from '../otlp/records.ts';
 import type { WriteAdmission } from './admission.ts';
 
+/** The outcomes of an OTLP request but the unexpected (`status_<code>`). */
+const OTLP_OUTCOMES = ['accepted', 'bad_request', 'unauthenticated', 'forbidden', 'too_large', 'unsupported_media_type', 'unavailable'];
+
 export interface ProcessorMetrics {
   registry: Registry;
   otlpRequests: Counter<'signal' | 'outcome'>;
@@ -20,6 +23,11 @@ export function registerApiMetrics(registry: Registry, admission: WriteAdmission
     labelNames: ['signal', 'outcome'],
     registers: [registry],
   });
+  // Each signal's outcomes exist from the start, at 0, so a rate of 503s (backpressure) is defined
+  // before the first one; outcomeOf in otlp-receiver.ts names them.
+  for (const signal of ['traces', 'logs', 'metrics']) {
+    for (const outcome of OTLP_OUTCOMES) otlpRequests.inc({ signal, outcome }, 0);
+  }
   const otlpItems = new Counter({
     name: 'flywheel_otlp_items_total',
     help: 'Spans, log records and data points received, by result (stored, duplicate, rejected) and, when rejected, reason',
