@@ -1,6 +1,6 @@
 // Processor health, from Prometheus: what the processor exports at GET /metrics (api/metrics.ts,
-// store/pool-metrics.ts, score/metrics.ts, mine/metrics.ts, prom-client's process metrics under
-// flywheel_process_) and the OTel Collector's own metrics (otelcol_*, as the Collector's
+// store/pool-metrics.ts, score/metrics.ts, mine/metrics.ts, prom-client's default metrics, each name
+// prefixed with flywheel_process_) and the OTel Collector's own metrics (otelcol_*, as the Collector's
 // Prometheus exporter names them: counters carry the _total suffix). No query filters on a job
 // or an SDK name: each selects by metric name and the labels the metric itself defines.
 import { DashboardBuilder, QueryVariableBuilder, RowBuilder, VariableRefresh, VariableSort } from '@grafana/grafana-foundation-sdk/dashboard';
@@ -113,11 +113,11 @@ export function healthDashboard() {
     ]))
     .withRow(new RowBuilder('Process'))
     .withPanel(panel('Memory and event loop', 'Resident memory, and the event loop\'s p99 delay', 'short', [
-      q('sum(flywheel_process_resident_memory_bytes)', 'resident bytes'),
+      q('sum(flywheel_process_process_resident_memory_bytes)', 'resident bytes'),
       q('max(flywheel_process_nodejs_eventloop_lag_p99_seconds)', 'event loop p99 (s)'),
     ]))
     .withPanel(panel('CPU', 'CPU seconds per second of the processor', 'percentunit', [
-      q('sum(rate(flywheel_process_cpu_seconds_total[$__rate_interval]))', 'cpu'),
+      q('sum(rate(flywheel_process_process_cpu_seconds_total[$__rate_interval]))', 'cpu'),
     ]))
     .withRow(new RowBuilder('OTel Collector'))
     .withPanel(panel('Collector receivers', 'Spans accepted and refused per second by receiver', 'short', [
