@@ -131,11 +131,19 @@ JOIN projects p ON p.id = s.project_id;
 
 -- The read-only role Grafana connects as: SELECT on these views and nothing else (a view reads
 -- its tables with its owner's rights). Roles are cluster-wide, so it is created only when
--- missing; it cannot log in until the deployment gives it LOGIN and a password.
+-- missing (another database of the cluster migrating at the same moment may create it first);
+-- it cannot log in until the deployment gives it LOGIN and a password.
 DO $$
 BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'flywheel_grafana') THEN
-    CREATE ROLE flywheel_grafana NOLOGIN;
+    BEGIN
+      CREATE ROLE flywheel_grafana NOLOGIN;
+    EXCEPTION
+      WHEN duplicate_object OR unique_violation THEN NULL;
+      WHEN insufficient_privilege THEN
+        RAISE EXCEPTION 'cannot create the role flywheel_grafana: % has no CREATEROLE', current_user
+          USING HINT = 'Create it once as a privileged user (CREATE ROLE flywheel_grafana NOLOGIN), then start the processor again.';
+    END;
   END IF;
   EXECUTE format('GRANT USAGE ON SCHEMA %I TO flywheel_grafana', current_schema());
 END
