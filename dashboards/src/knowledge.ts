@@ -19,22 +19,20 @@ export function knowledgeDashboard() {
     .withPanel(
       new TimeSeriesPanel()
         .title('Items by status')
-        .description('Items pending, committed, rejected and superseded at the end of each interval, replayed from every status change up to it')
+        .description('Items pending, committed, rejected and superseded at the end of each interval, replayed from every status change up to it (changes before the range make its first point)')
         .unit('short')
         .span(12)
         .height(8)
         .withTarget(sqlSeries(`
-          SELECT time, metric, items FROM (
-            SELECT time, status AS metric, sum(delta) OVER (PARTITION BY status ORDER BY time) AS items
-            FROM (
-              SELECT $__timeGroupAlias(e.time, $__interval), s.status, sum(s.delta) AS delta
-              FROM flywheel_knowledge_events e
-              CROSS JOIN LATERAL (VALUES (e.to_status, 1), (e.from_status, -1)) AS s(status, delta)
-              WHERE e.time <= $__timeTo() AND s.status IS NOT NULL AND e.project = '$project' AND e.agent IN ($agent, 'shared')
-              GROUP BY 1, 2
-            ) changes
-          ) replayed
-          WHERE time >= extract(epoch FROM $__timeFrom()::timestamptz)
+          SELECT time, status AS metric, sum(delta) OVER (PARTITION BY status ORDER BY time) AS items
+          FROM (
+            SELECT greatest($__timeGroup(e.time, $__interval), extract(epoch FROM $__timeFrom()::timestamptz)) AS time,
+                   s.status, sum(s.delta) AS delta
+            FROM flywheel_knowledge_events e
+            CROSS JOIN LATERAL (VALUES (e.to_status, 1), (e.from_status, -1)) AS s(status, delta)
+            WHERE e.time <= $__timeTo() AND s.status IS NOT NULL AND e.project = '$project' AND e.agent IN ($agent, 'shared')
+            GROUP BY 1, 2
+          ) changes
           ORDER BY 1`)),
     )
     .withPanel(
