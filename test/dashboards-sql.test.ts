@@ -318,3 +318,21 @@ test("Tempo's correlation to Postgres finds the interactions of a trace", async 
   assert.ok(rows.length > 0 && rows.every((r) => r.project === 'default'));
   assert.ok(rows.some((r) => interactionIds.includes(r.interaction_id as string)));
 });
+
+test("each row's links resolve: the trace id is a trace Tempo can look up, the detail link answers with the interaction", async () => {
+  const dashboard = JSON.parse(renderDashboards().get('interactions.json')!) as {
+    panels: { title: string; fieldConfig: { overrides: { matcher: { options: string }; properties: { id: string; value: { url: string; internal?: { datasourceUid: string; query: { query: string } } }[] }[] }[] } }[];
+  };
+  const table = dashboard.panels.find((p) => p.title === 'Interactions')!;
+  const linkOf = (field: string) => table.fieldConfig.overrides.find((o) => o.matcher.options === field)!.properties.find((p) => p.id === 'links')!.value[0]!;
+  const query = sqlQueries().find((q) => q.name === 'flywheel-interactions / Interactions / A')!;
+  const [row] = (await grafana.query(expandSql(query.text, await contextFor()))).rows;
+  const trace = linkOf('trace_id');
+  assert.equal(trace.internal?.datasourceUid, 'flywheel-tempo');
+  assert.match(trace.internal!.query.query.replace('${__value.raw}', row.trace_id), /^[0-9a-f]{32}$/);
+  const detail = linkOf('interaction_id').url.replace('${processor:raw}', processor.url).replace('${__value.raw}', row.interaction_id);
+  const response = await fetch(detail);
+  assert.equal(response.status, 200, detail);
+  const body = (await response.json()) as { id: string; traceId: string };
+  assert.deepEqual([body.id, body.traceId], [row.interaction_id, row.trace_id]);
+});
