@@ -207,3 +207,35 @@ describe('a processor older than the schema', () => {
     }
   });
 });
+
+test('a migrating user without CREATEROLE is told to create flywheel_grafana first; once it exists, every migration applies', async () => {
+  // A server of its own: flywheel_grafana, a cluster-wide role, must not exist yet.
+  const server = await startPostgres();
+  try {
+    const admin = new pg.Client({ connectionString: server.url });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE ROLE migrator LOGIN PASSWORD 'migrator' NOCREATEROLE`);
+      await admin.query('CREATE DATABASE owned OWNER migrator');
+      const url = new URL(server.url);
+      url.username = 'migrator';
+      url.password = 'migrator';
+      url.pathname = '/owned';
+      const pool = new pg.Pool({ connectionString: url.toString(), max: 1 });
+      try {
+        await assert.rejects(migrate(pool, { migrations: known }), /cannot create the role flywheel_grafana: migrator has no CREATEROLE/);
+        await admin.query('CREATE ROLE flywheel_grafana NOLOGIN');
+        const applied = await migrate(pool, { migrations: known });
+        assert.equal(applied.at(-1), known.at(-1)!.name);
+        const { rows } = await pool.query<{ ok: boolean }>(`SELECT has_table_privilege('flywheel_grafana', 'flywheel_interactions', 'SELECT') AS ok`);
+        assert.equal(rows[0]?.ok, true);
+      } finally {
+        await pool.end();
+      }
+    } finally {
+      await admin.end();
+    }
+  } finally {
+    await server.destroy();
+  }
+});

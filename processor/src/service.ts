@@ -8,6 +8,7 @@ import { admissionOptionsOf, WriteAdmission } from './api/admission.ts';
 import { createApp } from './api/app.ts';
 import { checkBind, createAuth } from './api/auth.ts';
 import { registerApiMetrics } from './api/metrics.ts';
+import { registerPoolMetrics } from './store/pool-metrics.ts';
 import type { Config } from './config/config.ts';
 import { buildInteractions, feedbackFromLogs, spanRoleOf } from './normalize/index.ts';
 import { processClaimant } from './runtime/claimant.ts';
@@ -66,6 +67,12 @@ export async function startProcessor(config: Config, log: Logger): Promise<Runni
     const authLine = await checkBind(auth, config.host);
     const registry = new Registry();
     collectDefaultMetrics({ register: registry, prefix: 'flywheel_process_' });
+    registerPoolMetrics(registry, [
+      { name: 'ingest', pool: ingestPool, max: config.maxConcurrentWrites },
+      { name: 'api', pool: apiPool, max: config.apiConnections },
+      { name: 'auth', pool: authPool, max: AUTH_CONNECTIONS },
+      ...STAGES.map((stage, i) => ({ name: stage.name, pool: stagePools[i]!, max: connectionsOf(stage, config) })),
+    ]);
     const app = createApp({
       pool: apiPool,
       ingestPool,

@@ -49,7 +49,8 @@ test('the shipped migrations: 0005_projects is breaking, none of the others is',
       ['0009_knowledge', false],
       ['0010_mining', false],
       ['0011_knowledge_sources', false],
-      ['0012_cluster_embeddings', false],
+      ['0012_dashboard_views', false],
+      ['0013_cluster_embeddings', false],
     ],
   );
 });

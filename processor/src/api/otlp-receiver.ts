@@ -98,6 +98,7 @@ async function receive<T>(signal: Signal<T>, req: Request, res: Response, option
   const { admission, metrics } = options;
   const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   const encoding = ENCODINGS[mediaType];
+  const timer = metrics.otlpDuration.startTimer({ signal: signal.name });
   let reserved = 0;
   try {
     // The key is checked first, before the body is read: an unauthenticated sender costs no decoding.
@@ -150,6 +151,7 @@ async function receive<T>(signal: Signal<T>, req: Request, res: Response, option
     sendStatus(res, failure.status, failure.message, encoding ?? 'json');
   } finally {
     admission.releaseBytes(reserved);
+    timer();
   }
 }
 

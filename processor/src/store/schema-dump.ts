@@ -1,5 +1,5 @@
 // A normalized, stable text dump of the schema the migrations produce, committed as
-// schema.sql so a reviewer sees each migration's effect on tables and indexes. Generated
+// schema.sql so a reviewer sees each migration's effect on tables, indexes and views. Generated
 // from the catalog (no pg_dump needed); the test suite regenerates it and fails on a diff.
 import type pg from 'pg';
 
@@ -37,5 +37,10 @@ export async function dumpSchema(pool: pg.Pool): Promise<string> {
     for (const { indexdef } of indexes.rows) out.push(`${indexdef.replaceAll('public.', '')};`);
     if (indexes.rows.length > 0) out.push('');
   }
+  const views = await pool.query<{ name: string; def: string }>(
+    `SELECT viewname AS name, pg_get_viewdef(('public.' || quote_ident(viewname))::regclass, true) AS def
+     FROM pg_views WHERE schemaname = 'public' ORDER BY viewname`,
+  );
+  for (const { name, def } of views.rows) out.push(`CREATE VIEW ${name} AS`, `${def.trimEnd()}`, '');
   return out.join('\n');
 }

@@ -527,3 +527,189 @@ CREATE TABLE spans (
 CREATE INDEX spans_parent_idx ON spans USING btree (project_id, parent_span_id, trace_id);
 CREATE UNIQUE INDEX spans_pkey ON spans USING btree (project_id, trace_id, span_id);
 CREATE INDEX spans_unclassified_idx ON spans USING btree (project_id, trace_id) WHERE (genai_role IS NULL);
+
+CREATE VIEW flywheel_agents AS
+ SELECT DISTINCT p.name AS project,
+    COALESCE(i.agent_name, i.service_name, 'unknown'::text) AS agent
+   FROM interactions i
+     JOIN projects p ON p.id = i.project_id;
+
+CREATE VIEW flywheel_alerts AS
+ SELECT p.name AS project,
+    a.agent,
+    a.metric,
+    a.raised_at,
+    a.cleared_at,
+    a.cleared_at IS NULL AS open,
+    a.current,
+    a.threshold,
+    a.crosses_at
+   FROM mine_alerts a
+     JOIN projects p ON p.id = a.project_id;
+
+CREATE VIEW flywheel_clusters AS
+ SELECT p.name AS project,
+    c.agent,
+    c.id AS cluster_id,
+    c.label,
+    c.size,
+    c.successes,
+    c.failures,
+    c.updated_at
+   FROM mine_clusters c
+     JOIN projects p ON p.id = c.project_id;
+
+CREATE VIEW flywheel_forecasts AS
+ SELECT p.name AS project,
+    f.agent,
+    f.metric,
+    f.current,
+    f.threshold,
+    f.slope_per_day,
+    f.trend_p,
+    f.crosses_at,
+    f.alert,
+    f.days,
+    f.computed_at
+   FROM mine_forecasts f
+     JOIN projects p ON p.id = f.project_id;
+
+CREATE VIEW flywheel_interactions AS
+ SELECT p.name AS project,
+    COALESCE(i.agent_name, i.service_name, 'unknown'::text) AS agent,
+    i.start_time AS "time",
+    i.id AS interaction_id,
+    i.trace_id,
+    i.span_id,
+    i.user_id,
+    i.session_id,
+    i.intent,
+    COALESCE(i.response_model, i.request_model) AS model,
+    i.provider,
+    i.prompt_version,
+    i.status,
+    i.error_type,
+    i.response_time_ms,
+    i.input_tokens,
+    i.output_tokens,
+    s.interaction_id IS NOT NULL AS scored,
+    s.accuracy,
+    s.completeness,
+    s.relevance,
+    s.timeliness,
+    s.satisfaction,
+    s.eligible,
+    s.ineligible_reason,
+        CASE
+            WHEN s.eligible THEN 'eligible'::text
+            WHEN NOT s.eligible THEN 'ineligible'::text
+            ELSE 'unscored'::text
+        END AS gate,
+    s.outcome,
+    s.judged,
+    s.satisfaction > 0.8::double precision AS success,
+    s.satisfaction < 0.4::double precision AS failure,
+    s.scored_at
+   FROM interactions i
+     JOIN projects p ON p.id = i.project_id
+     LEFT JOIN interaction_scores s ON s.project_id = i.project_id AND s.interaction_id = i.id;
+
+CREATE VIEW flywheel_knowledge_events AS
+ SELECT p.name AS project,
+    COALESCE(k.agent, 'shared'::text) AS agent,
+    e.item_id,
+    e.from_status,
+    e.to_status,
+    e.actor,
+    e.reason,
+    e.at AS "time"
+   FROM knowledge_events e
+     JOIN knowledge_items k ON k.project_id = e.project_id AND k.id = e.item_id
+     JOIN projects p ON p.id = e.project_id;
+
+CREATE VIEW flywheel_knowledge_items AS
+ SELECT p.name AS project,
+    COALESCE(k.agent, 'shared'::text) AS agent,
+    k.id AS item_id,
+    k.key,
+    k.content,
+    k.confidence,
+    k.status,
+    k.origin,
+    cardinality(k.supporters) AS supporters,
+    cardinality(k.interaction_ids) AS interactions,
+    k.source_uri,
+    k.version,
+    k.conflict_with,
+    k.created_at,
+    k.updated_at,
+    k.committed_at,
+    k.stale_at
+   FROM knowledge_items k
+     JOIN projects p ON p.id = k.project_id;
+
+CREATE VIEW flywheel_knowledge_sources AS
+ SELECT p.name AS project,
+    COALESCE(s.agent, 'shared'::text) AS agent,
+    s.id AS source_id,
+    s.uri,
+    s.update_frequency_s,
+    s.trusted,
+    s.status,
+    s.error,
+    s.failures,
+    s.last_fetched_at,
+    s.last_changed_at,
+    s.next_fetch_at,
+    EXTRACT(epoch FROM now() - COALESCE(s.last_changed_at, s.last_fetched_at))::double precision AS age_s,
+    s.next_fetch_at < now() AS overdue
+   FROM knowledge_sources s
+     JOIN projects p ON p.id = s.project_id;
+
+CREATE VIEW flywheel_knowledge_uses AS
+ SELECT p.name AS project,
+    COALESCE(i.agent_name, i.service_name, 'unknown'::text) AS agent,
+    i.start_time AS "time",
+    i.id AS interaction_id,
+    source.value ->> 'id'::text AS source,
+    (source.value ->> 'ageDays'::text)::double precision AS age_days
+   FROM interaction_scores s
+     JOIN interactions i ON i.project_id = s.project_id AND i.id = s.interaction_id
+     JOIN projects p ON p.id = s.project_id
+     CROSS JOIN LATERAL jsonb_array_elements(
+        CASE
+            WHEN (s.dimensions #>> '{timeliness,details,method}'::text[]) = 'source_freshness'::text AND jsonb_typeof(s.dimensions #> '{timeliness,details,sources}'::text[]) = 'array'::text THEN s.dimensions #> '{timeliness,details,sources}'::text[]
+            ELSE '[]'::jsonb
+        END) source(value)
+  WHERE (source.value ->> 'ageDays'::text) IS NOT NULL;
+
+CREATE VIEW flywheel_patterns AS
+ SELECT p.name AS project,
+    m.agent,
+    m.id AS pattern_id,
+    m.kind,
+    m.label,
+    m.segment::text AS segment,
+    m.n,
+    m.rate,
+    m.baseline,
+    m.lift,
+    m.ci_low,
+    m.ci_high,
+    m.q,
+    m.examples,
+    cardinality(m.examples) AS example_count,
+    m.status,
+    m.first_seen,
+    m.last_seen,
+    m.resolved_at,
+    m.reopened,
+    m.summary,
+    m.recommendation
+   FROM mine_patterns m
+     JOIN projects p ON p.id = m.project_id;
+
+CREATE VIEW flywheel_projects AS
+ SELECT name AS project,
+    created_at
+   FROM projects;
