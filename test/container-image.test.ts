@@ -213,7 +213,7 @@ test('with DATABASE_URL the image serves on its port with auth required, and its
   const created = startImage({ DATABASE_URL: postgres.url }, ['keys', 'create', '--project', 'image', '--role', 'read']);
   assert.equal(await created.exited, 0, created.stderr());
   const key = created.stdout().trim().split('\n').at(-1)!;
-  assert.match(key, /^fw_\w{32}$/);
+  assert.match(key, /^fw_[\w-]{32}$/);
   const read = await fetch(`http://127.0.0.1:${port}/api/interactions`, { headers: { authorization: `Bearer ${key}` } });
   assert.equal(read.status, 200);
   assert.deepEqual(await read.json(), { interactions: [], nextCursor: null });

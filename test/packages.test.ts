@@ -21,11 +21,11 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const OPENAI_VERSION = '7.57.0';
 const ANSWER = 'Your order A-1001 shipped yesterday.';
 
-/** The user's environment: none of npm's per-script variables, no OTel settings, this Node first on PATH. */
+/** The user's environment: none of npm's per-script variables, no OTel or flywheel settings, this Node first on PATH. */
 function userEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (value === undefined || key.startsWith('npm_') || key.startsWith('OTEL_') || key === 'NODE_OPTIONS' || key === 'INIT_CWD') continue;
+    if (value === undefined || /^(npm_|OTEL_|FLYWHEEL_)/.test(key) || ['NODE_OPTIONS', 'INIT_CWD', 'DATABASE_URL'].includes(key)) continue;
     env[key] = value;
   }
   env.PATH = `${path.dirname(process.execPath)}${path.delimiter}${env.PATH ?? ''}`;
