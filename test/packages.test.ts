@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -165,6 +165,16 @@ for (const [file, source] of Object.entries(AGENTS)) {
     assert.equal(row!.provider, 'openai');
   });
 }
+
+test('the agent\'s own @opentelemetry/api (^1.9.0 in its package.json) is the one the instrumentation shares', async () => {
+  const installed = path.join(agentDir, 'node_modules', '@agent-flywheel', 'instrumentation');
+  const peer = (JSON.parse(await readFile(path.join(installed, 'package.json'), 'utf8')) as { peerDependencies: Record<string, string> }).peerDependencies;
+  assert.deepEqual(peer, { '@opentelemetry/api': '^1.10.0' });
+  const api = JSON.parse(await readFile(path.join(agentDir, 'node_modules', '@opentelemetry', 'api', 'package.json'), 'utf8')) as { version: string };
+  const [major, minor] = api.version.split('.').map(Number);
+  assert.ok(major === 1 && minor! >= 10, `api ${api.version} is in ^1.10.0`);
+  assert.ok(!existsSync(path.join(installed, 'node_modules', '@opentelemetry', 'api')), 'no second copy of the API under the instrumentation');
+});
 
 test('a TypeScript project type-checks against the installed declarations, handle and option types included', async () => {
   const installed = path.join(agentDir, 'node_modules', '@agent-flywheel', 'instrumentation');
