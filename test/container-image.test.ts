@@ -1,13 +1,13 @@
 // The processor's container image, without a container engine: the Dockerfile's structure is
 // checked (multi-stage, pinned base image, non-root user, health check on /readyz, OCI labels,
-// the port and settings the compose file relies on), then its build steps run here as they run
-// in the image: the build stage's commands after `npm ci` (this checkout is that install), with
-// the image's absolute folders mapped to a temporary one, and the runtime stage's ENTRYPOINT,
-// CMD, ENV and HEALTHCHECK started against a real Postgres.
+// the port and settings the compose file relies on), then its build stage runs here as it runs
+// in the engine (COPY from the context .dockerignore leaves, RUN in each WORKDIR; the checkout's
+// install stands in for `npm ci`), with the image's absolute folders mapped to a temporary one,
+// and the runtime stage's ENTRYPOINT, CMD, ENV and HEALTHCHECK are started against a real Postgres.
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,7 +99,18 @@ let postgres: TestPostgres;
 const children: ChildProcess[] = [];
 
 /** An absolute path of the image, mapped into the temporary folder. */
-const inImage = (text: string) => text.replace(/(?<![\w.])\/(pack|image|app)\b/g, (_, dir: string) => path.join(work, dir === 'app' ? 'image' : dir));
+const inImage = (text: string) =>
+  text.replace(/(?<![\w.])\/(build|pack|image|app)\b/g, (_, dir: string) => path.join(work, dir === 'app' ? 'image' : dir));
+
+/** Whether .dockerignore keeps `rel` (a path relative to the build context) out of the context. */
+function dockerIgnored(rel: string, rules: string[]): boolean {
+  const segments = rel.split('/');
+  return rules.some((rule) => {
+    if (rule.startsWith('**/')) return segments.includes(rule.slice(3));
+    if (rule.startsWith('*.')) return segments.length === 1 && rel.endsWith(rule.slice(1));
+    return rel === rule || rel.startsWith(`${rule}/`);
+  });
+}
 
 function sh(command: string, cwd: string): Promise<void> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('npm_') && k !== 'NODE_OPTIONS'));
@@ -115,15 +126,37 @@ before(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'flywheel-image-'));
   image = path.join(work, 'image');
   [postgres] = await Promise.all([startPostgres(), mkdir(path.join(work, 'pack'))]);
-  // The build stage after its `npm ci`: WORKDIR /build is this checkout, the others are mapped.
+  // The build stage as the engine runs it: its COPY steps from the build context (what
+  // .dockerignore leaves), its RUN steps in their WORKDIR, the image's folders mapped into a
+  // temporary one. Only `npm ci` is not rerun: the checkout's install (from the same lockfile)
+  // is linked in its place.
+  const rules = readFileSync(path.join(ROOT, '.dockerignore'), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.startsWith('#'));
   let cwd: string | undefined;
   let installed = false;
   for (const { keyword, args } of build) {
     if (keyword === 'WORKDIR') {
-      cwd = args === '/build' ? ROOT : inImage(args);
+      cwd = inImage(args);
       await mkdir(cwd, { recursive: true });
-    } else if (keyword === 'RUN' && args.startsWith('npm ci ')) installed = true;
-    else if (keyword === 'RUN') {
+    } else if (keyword === 'COPY') {
+      assert.ok(cwd, 'COPY in a WORKDIR');
+      const parts = args.split(' ');
+      const destination = path.resolve(cwd, inImage(parts.at(-1)!));
+      for (const source of parts.slice(0, -1)) {
+        const target = parts.length > 2 || destination.endsWith('/') || parts.at(-1)!.endsWith('/') ? path.join(destination, path.basename(source)) : destination;
+        await cp(path.join(ROOT, source), source.endsWith('/') ? destination : target, {
+          recursive: true,
+          filter: (from) => !dockerIgnored(path.relative(ROOT, from), rules),
+        });
+      }
+    } else if (keyword === 'RUN' && args.startsWith('npm ci ')) {
+      assert.ok(cwd);
+      for (const dir of ['node_modules', 'processor/node_modules', 'instrumentation/node_modules']) {
+        if (existsSync(path.join(ROOT, dir))) await symlink(path.join(ROOT, dir), path.join(cwd, dir));
+      }
+      installed = true;
+    } else if (keyword === 'RUN') {
       assert.ok(installed && cwd, 'RUN steps after npm ci, in a WORKDIR');
       await sh(inImage(args), cwd);
     }
