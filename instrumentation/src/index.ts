@@ -5,4 +5,15 @@ export { withInteraction } from './interaction.ts';
 export { traceTool } from './tool.ts';
 export { recordFeedback } from './feedback.ts';
 export { knowledge } from './knowledge.ts';
-export type { FlywheelConfig, KnowledgeClient, KnowledgeGuidance, KnowledgeItem, KnowledgeOptions } from './types.ts';
+export type {
+  FeedbackOptions,
+  FlywheelConfig,
+  FlywheelHandle,
+  InteractionHandle,
+  InteractionOptions,
+  KnowledgeClient,
+  KnowledgeGuidance,
+  KnowledgeItem,
+  KnowledgeOptions,
+  ToolCallOptions,
+} from './types.ts';

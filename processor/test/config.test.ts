@@ -8,6 +8,7 @@ test('with nothing set, every setting takes its documented default', () => {
     port: 4318,
     dataDir: './.flywheel',
     embeddedPgPort: 54329,
+    embeddedPostgres: 'on',
     maxBodyBytes: 20 * 1024 * 1024,
     maxConcurrentWrites: 4,
     maxQueuedWrites: 64,
@@ -67,6 +68,20 @@ test('env vars are read and coerced; flags win over env vars', () => {
   assert.equal(config.host, '0.0.0.0');
   assert.equal(config.databaseUrl, 'postgresql://u@db:5432/fw');
   assert.equal(config.logLevel, 'debug');
+});
+
+test('with the embedded Postgres off, DATABASE_URL is required', () => {
+  assert.throws(() => loadConfig({ FLYWHEEL_EMBEDDED_POSTGRES: 'off' }), {
+    name: 'ConfigError',
+    message: 'DATABASE_URL must be set when FLYWHEEL_EMBEDDED_POSTGRES is off (no embedded Postgres is started)',
+  });
+  const config = loadConfig({ FLYWHEEL_EMBEDDED_POSTGRES: 'off', DATABASE_URL: 'postgres://u@db/fw' });
+  assert.equal(config.embeddedPostgres, 'off');
+  assert.equal(config.databaseUrl, 'postgres://u@db/fw');
+  assert.throws(() => loadConfig({ FLYWHEEL_EMBEDDED_POSTGRES: 'no' }), {
+    name: 'ConfigError',
+    message: "FLYWHEEL_EMBEDDED_POSTGRES must be 'on' or 'off', got 'no'",
+  });
 });
 
 test('an empty env var counts as unset', () => {

@@ -8,7 +8,7 @@ import { KNOWLEDGE_SETTINGS } from '../knowledge/config.ts';
 import { MINE_SETTINGS } from '../mine/config.ts';
 import { RUNTIME_SETTINGS } from '../runtime/config.ts';
 import { SCORE_SETTINGS } from '../score/config.ts';
-import { STORE_SETTINGS } from '../store/config.ts';
+import { STORE_SETTINGS, storeConfigProblems } from '../store/config.ts';
 import type { ConfigOf, Setting } from './setting.ts';
 
 /** Every slice by name, in the order --help, the README and error messages list them. */
@@ -58,8 +58,13 @@ export function loadConfig(
     }
   }
   const parsed = configSchema.safeParse(raw);
-  // Each key's value is the output of that setting's schema, which is what Config says.
-  if (parsed.success) return parsed.data as Config;
+  if (parsed.success) {
+    // Each key's value is the output of that setting's schema, which is what Config says.
+    const config = parsed.data as Config;
+    const problems = storeConfigProblems(config);
+    if (problems.length > 0) throw new ConfigError(problems.join('\n'));
+    return config;
+  }
   const problems = parsed.error.issues.map((issue) => {
     const key = String(issue.path[0]);
     const setting = settings.find((s) => s.key === key);

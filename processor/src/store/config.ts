@@ -31,6 +31,25 @@ export const STORE_SETTINGS = [
     description: 'Port of the embedded Postgres (loopback only)',
     schema: int(1024, 65535).default(54329),
   },
+  {
+    key: 'embeddedPostgres',
+    env: 'FLYWHEEL_EMBEDDED_POSTGRES',
+    flag: 'embedded-postgres',
+    expected: "'on' or 'off'",
+    description: "Start an embedded Postgres when DATABASE_URL is unset; 'off' makes DATABASE_URL required",
+    schema: z.enum(['on', 'off']).default('on'),
+  },
 ] as const satisfies readonly Setting[];
 
 export type StoreConfig = ConfigOf<typeof STORE_SETTINGS>;
+
+/**
+ * What is wrong with the store settings taken together (each one alone already passed its
+ * schema): with the embedded Postgres switched off there must be a DATABASE_URL.
+ */
+export function storeConfigProblems(config: StoreConfig): string[] {
+  if (config.embeddedPostgres === 'off' && !config.databaseUrl) {
+    return ['DATABASE_URL must be set when FLYWHEEL_EMBEDDED_POSTGRES is off (no embedded Postgres is started)'];
+  }
+  return [];
+}
