@@ -20,6 +20,7 @@ import {
   type ChatClient,
   LOOKUP_ORDER,
   MODEL,
+  PLAIN_ANSWER,
   PLAIN_RESPONSE,
   QUESTION,
   QUESTION_MESSAGE,
@@ -172,3 +173,37 @@ for (const encoding of ENCODINGS) {
     assert.equal((row.span_ids as string[]).length, 4, 'agent, two generations, tool');
   });
 }
+
+test('a hand-off: an agent observation inside another is its sub-agent, the outer agent the interaction', async () => {
+  useLangfuse('protobuf');
+  const { interactions } = await session.turn(
+    () => startActiveObservation('triage-agent', async (triage) => {
+      triage.update({ input: QUESTION });
+      const answer = await startActiveObservation('orders-agent', async (orders) => {
+        orders.update({ input: QUESTION });
+        await plainCall(client());
+        orders.update({ output: PLAIN_ANSWER });
+        return PLAIN_ANSWER;
+      }, { asType: 'agent' });
+      triage.update({ output: answer });
+    }, { asType: 'agent' }),
+    'langfuse-handoff',
+  );
+  assert.equal(interactions.length, 1);
+  const row = interactions[0]!;
+  const { sub_agents: subAgents, ...fields } = fieldsOf(row);
+  const { sub_agents: _none, ...turn } = TURN;
+  assert.deepEqual(fields, {
+    ...turn,
+    operation: 'invoke_agent',
+    name: 'triage-agent',
+    agent_name: 'triage-agent',
+    user_input: [QUESTION_MESSAGE],
+    response: [{ role: 'assistant', parts: [{ type: 'text', content: PLAIN_ANSWER }] }],
+  });
+  assert.deepEqual((subAgents as Row[]).map(({ spanId: _s, durationMs: _d, ...agent }) => agent), [
+    { name: 'orders-agent', parent: 'triage-agent', status: 'unset' },
+  ]);
+
+  assert.equal((row.span_ids as string[]).length, 3, 'two agents, one generation');
+});
