@@ -65,3 +65,15 @@ void test('an agent run beneath the run (an agent used as a tool) is its sub-age
   assert.equal(interaction?.spanId, run.spanId);
   assert.deepEqual(interaction?.subAgents.map((s) => [s.name, s.parent, s.status]), [['Billing Agent', 'Support Agent', 'ok']]);
 });
+
+void test('a supervisor over a sub-agent (captured): one interaction, the sub-agent under it, the hand-off as a tool call, tokens of all four calls', () => {
+  const trace = capturedTrace('mastra-supervisor');
+  const interactions = buildInteractions(trace.spans, trace.logs);
+  assert.equal(interactions.length, 1);
+  const interaction = interactions[0]!;
+  assert.deepEqual([interaction.agentName, interaction.inputTokens, interaction.outputTokens], ['Triage Agent', 168, 36]);
+  assert.deepEqual(interaction.subAgents.map((s) => [s.name, s.parent, s.spanId]), [
+    ['Orders Agent', 'Triage Agent', trace.span('invoke_agent Orders Agent').spanId],
+  ]);
+  assert.deepEqual(interaction.tools.map((t) => t.name), ['agent-ordersAgent', 'lookup_order']);
+});
