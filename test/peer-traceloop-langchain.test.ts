@@ -41,6 +41,9 @@ before(async () => {
   session = await startPeerSession(SERVICE);
   session.model.respond(peerModel);
   instrumentation = new LangChainInstrumentation();
+  // The constructor patches the ESM CallbackManager only after an asynchronous import(): a run
+  // started at once may go untraced. Patching it here, awaited, leaves no such window.
+  instrumentation.manuallyInstrument({ callbackManagerModule: await import('@langchain/core/callbacks/manager') });
   json = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': SERVICE }),
     spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporterHttp({ url: `${session.processor.url}/v1/traces` }) })],
