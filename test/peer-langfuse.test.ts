@@ -19,6 +19,7 @@ import { type PeerSession, type Row, fieldsOf, startPeerSession, toolsOf } from 
 import {
   type ChatClient,
   LOOKUP_ORDER,
+  MISSING_MODEL,
   MODEL,
   PLAIN_ANSWER,
   PLAIN_RESPONSE,
@@ -206,4 +207,35 @@ test('a hand-off: an agent observation inside another is its sub-agent, the oute
   ]);
 
   assert.equal((row.span_ids as string[]).length, 3, 'two agents, one generation');
+});
+
+test('an agent observation whose function throws ends in error: its span status, with the API error as the message', async () => {
+  useLangfuse('protobuf');
+  const { interactions } = await session.turn(async () => {
+    await assert.rejects(startActiveObservation('support-agent', async (agent) => {
+      agent.update({ input: QUESTION });
+      await client().chat.completions.create({ model: MISSING_MODEL, messages: [{ role: 'user', content: QUESTION }] } as never);
+    }, { asType: 'agent' }));
+  }, 'langfuse-agent-error');
+  assert.equal(interactions.length, 1);
+  const row = interactions[0]!;
+  const message = `404 The model ${MISSING_MODEL} does not exist`;
+  assert.deepEqual(fieldsOf(row), {
+    ...TURN,
+    operation: 'invoke_agent',
+    name: 'support-agent',
+    agent_name: 'support-agent',
+    user_input: [QUESTION_MESSAGE],
+    response: null,
+    // The failed generation keeps the requested model, its level and status message; no usage.
+    request_model: MISSING_MODEL,
+    response_model: null,
+    input_tokens: null,
+    output_tokens: null,
+    cache_read_input_tokens: null,
+    reasoning_output_tokens: null,
+    status: 'error',
+    error_message: message,
+  });
+  assert.equal((row.span_ids as string[]).length, 2, 'the agent and its failed generation');
 });

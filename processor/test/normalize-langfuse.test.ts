@@ -99,3 +99,14 @@ void test('a hand-off: the agent observation inside another is its sub-agent, th
     ['orders-agent', 'triage-agent', trace.span('orders-agent').spanId],
   ]);
 });
+
+void test('a failed generation (level ERROR, no output) keeps the requested model; the agent whose function threw has the error status', () => {
+  const trace = capturedTrace('langfuse-agent-error');
+  const generation = langfuse.toSpanFacts(trace.span('OpenAI.chat'), []);
+  assert.deepEqual([generation.requestModel, generation.responseModel, generation.inputTokens], ['gpt-missing', null, null]);
+  const [interaction] = buildInteractions(trace.spans, trace.logs);
+  assert.deepEqual(
+    [interaction?.agentName, interaction?.status, interaction?.errorMessage, interaction?.requestModel],
+    ['support-agent', 'error', '404 The model gpt-missing does not exist', 'gpt-missing'],
+  );
+});

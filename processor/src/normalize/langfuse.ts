@@ -15,9 +15,10 @@
 //   `input*` and of the `output*` types; cache reads are `input_cached_tokens`, reasoning
 //   `output_reasoning_tokens`.
 // - `langfuse.observation.model.name` is written at the start with the requested model and
-//   overwritten at the end with the answering one (observeOpenAI's generation.update with
-//   parseModelDataFromResponse): the one value left is read as the response model; the requested
-//   model is not kept.
+//   overwritten, with the output, by the answering one (observeOpenAI's generation.update with
+//   parseModelDataFromResponse): the one value left is the response model when the observation
+//   has an output, else (a failed call) the requested one. A call that succeeded keeps no
+//   requested model.
 // - observeOpenAI's generation input is `{messages, tools?}` (parseInputArgs) and its output the
 //   first choice's `message` alone: no finish reason.
 // - The observation type (`langfuse.observation.type`) says what a span is; an observation's name
@@ -77,7 +78,9 @@ export function toSpanFacts(span: SpanRecord, _events: readonly InteractionEvent
   const facts = emptySpanFacts();
   const type = stringOf(a[OBSERVATION_TYPE]) ?? '';
   facts.operation = TYPE_OPERATIONS[type] ?? null;
-  facts.responseModel = stringOf(a[OBSERVATION_MODEL]);
+  const model = stringOf(a[OBSERVATION_MODEL]);
+  if (a[OBSERVATION_OUTPUT] !== undefined) facts.responseModel = model;
+  else facts.requestModel = model;
   readUsage(structuredOf(a[OBSERVATION_USAGE_DETAILS]), facts);
   facts.userId = stringOf(a[COMPAT_USER_ID]);
   facts.sessionId = stringOf(a[COMPAT_SESSION_ID]);
