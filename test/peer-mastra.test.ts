@@ -166,6 +166,9 @@ for (const encoding of ENCODINGS) {
     assert.deepEqual(toolsOf(row), [
       { name: 'lookup_order', callId: 'call_1', error: null, arguments: { order_id: 'A-1001' }, result: { status: 'shipped', carrier: 'DHL' } },
     ]);
+    // From the first call's completion start time: a real distance, within the run.
+    const firstToken = Number(row.time_to_first_token_ms);
+    assert.ok(row.time_to_first_token_ms !== null && firstToken >= 0 && firstToken <= Number(row.response_time_ms), String(row.time_to_first_token_ms));
   });
 }
 

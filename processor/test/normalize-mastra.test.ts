@@ -28,10 +28,13 @@ void test('the agent run: its user input and response from mastra.agent_run.inpu
   );
 });
 
-void test('a model call: the provider is the first segment of the AI SDK provider id; its steps are read by this adapter only', () => {
+void test('a model call: the provider is the first segment of the AI SDK provider id, the time to first token from its completion start; its steps are read by this adapter only', () => {
   const trace = capturedTrace('mastra-agent-tool');
   const [call] = trace.spansNamed('chat gpt-4o-mini');
-  assert.deepEqual(mastra.toSpanFacts(call!, []), { ...emptySpanFacts(), provider: 'openai' });
+  const firstChunkMs = Date.parse(String(call!.attributes['mastra.completion_start_time'])) - Number(call!.startTimeUnixNano / 1_000_000n);
+  assert.deepEqual(mastra.toSpanFacts(call!, []), { ...emptySpanFacts(), provider: 'openai', timeToFirstTokenMs: Math.max(0, firstChunkMs) });
+  const unreadable = { ...call!, attributes: { ...call!.attributes, 'mastra.completion_start_time': 'soon' } };
+  assert.equal(mastra.toSpanFacts(unreadable, []).timeToFirstTokenMs, null);
   const [step] = trace.spansNamed('agent_step Support Agent');
   assert.deepEqual(readSpan(step!, [])?.conventions, ['mastra', 'genai-semconv']);
 });

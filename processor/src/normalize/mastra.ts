@@ -18,6 +18,8 @@
 //   interaction of their own; they fold into the run.
 // - `gen_ai.provider.name` is the AI SDK provider id (`openai.chat`, `openai.responses`): its first
 //   segment is the provider.
+// - A model call's first chunk is the ISO time `mastra.completion_start_time` (Mastra streams
+//   every call, generate() too): the time to first token is its distance from the span's start.
 // - The run's memory thread is `gen_ai.conversation.id`; the resource (user) id is not exported.
 // - The run's trace joins the caller's only through `tracingOptions: {traceId, parentSpanId}`:
 //   Mastra does not read the active OTel context without its OTel bridge.
@@ -34,6 +36,7 @@ export const priority = 45;
 // --- Mastra attribute names (@mastra/otel-exporter 1.4.0) ---
 const SCOPE = '@mastra/otel-exporter';
 const SPAN_TYPE = 'mastra.span.type';
+const COMPLETION_START_TIME = 'mastra.completion_start_time';
 /** SpanType values of @mastra/core (observability/types/tracing) whose span is the run. */
 const AGENT_RUN = 'agent_run';
 const WORKFLOW_RUN = 'workflow_run';
@@ -53,6 +56,7 @@ export function toSpanFacts(span: SpanRecord, _events: readonly InteractionEvent
   const type = stringOf(a[SPAN_TYPE]);
   const provider = stringOf(a[semconv.ATTR_GEN_AI_PROVIDER_NAME]);
   facts.provider = provider === null ? null : (provider.toLowerCase().split('.')[0] || null);
+  facts.timeToFirstTokenMs = timeToFirstTokenOf(span);
   if (type === null) return facts;
   facts.operation = RUN_OPERATIONS[type] ?? null;
   if (facts.operation !== null) {
@@ -60,4 +64,13 @@ export function toSpanFacts(span: SpanRecord, _events: readonly InteractionEvent
     facts.outputMessages = messagesOf(a[`mastra.${type}.output`], 'assistant');
   }
   return facts;
+}
+
+/** Milliseconds from the span's start to `mastra.completion_start_time`, or null when absent or unreadable. */
+function timeToFirstTokenOf(span: SpanRecord): number | null {
+  const iso = stringOf(span.attributes[COMPLETION_START_TIME]);
+  if (iso === null) return null;
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return null;
+  return Math.max(0, ms - Number(span.startTimeUnixNano / 1_000_000n));
 }
