@@ -22,9 +22,11 @@
 // - observeOpenAI's generation input is `{messages, tools?}` (parseInputArgs) and its output the
 //   first choice's `message` alone: no finish reason.
 // - The observation type (`langfuse.observation.type`) says what a span is; an observation's name
-//   is the span's name: an `agent` is named by it, a `tool` too. A failed observation has level
-//   `ERROR` and a status message (`langfuse.observation.level`, `.status_message`), not an OTel
-//   span status: it is not read as a failure.
+//   is the span's name: an `agent` is named by it, a `tool` too.
+// - An observation whose function throws gets the OTel error status (startActiveObservation,
+//   wrapPromise in @langfuse/tracing): the run fails with it. observeOpenAI's failed generation
+//   only gets level `ERROR` and a status message (`langfuse.observation.level`,
+//   `.status_message`), no span status: it is not read as a failure.
 // - Trace-level user and session ids (propagateAttributes) are the general `user.id` and
 //   `session.id` keys, read by shared-attributes.ts; `langfuse.user.id` and `langfuse.session.id`
 //   are their older names.
