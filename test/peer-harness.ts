@@ -45,6 +45,8 @@ export interface PeerSession {
   useEncoding(encoding: 'protobuf' | 'json'): void;
   /** Uses a library's own SDK pipeline instead of ours for the following turns. */
   useAppTelemetry(app: AppTelemetry): void;
+  /** Exports what our pipeline holds: for a library pipeline beside ours (its flush then calls this too). */
+  flushOwnPipeline(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -78,20 +80,19 @@ export async function startPeerSession(serviceName: string, options: { ownPipeli
     metrics.setGlobalMeterProvider(meters);
   }
 
-  let app: AppTelemetry = {
-    api: otelApi,
-    flush: async () => {
-      await tracers.forceFlush();
-      await loggers.forceFlush();
-      await meters.forceFlush();
-    },
+  const flushOwnPipeline = async () => {
+    await tracers.forceFlush();
+    await loggers.forceFlush();
+    await meters.forceFlush();
   };
+  let app: AppTelemetry = { api: otelApi, flush: flushOwnPipeline };
   return {
     processor,
     model,
     useEncoding(next) {
       encoding = next;
     },
+    flushOwnPipeline,
     useAppTelemetry(next) {
       app = next;
     },

@@ -71,3 +71,30 @@ void test('instrumentation-openai 0.22: the "null" content of an assistant turn 
     ['chat', 'openai', 42, 9],
   );
 });
+
+void test('instrumentation-langchain: a tool span is execute_tool, named, with call id, arguments and result read from its ToolMessage', () => {
+  const tool = capturedTrace('traceloop-langgraph-react').span('execute_tool DynamicStructuredTool');
+  assert.deepEqual(traceloop.toSpanFacts(tool, []), {
+    ...emptySpanFacts(), operation: 'execute_tool', toolName: 'lookup_order', toolCallId: 'call_1',
+    toolArguments: { order_id: 'A-1001' }, toolResult: { status: 'shipped', carrier: 'DHL' },
+  });
+});
+
+void test('instrumentation-langchain: chains are workflow steps; inside an agent span the run is one interaction, tokens of both calls', () => {
+  const trace = capturedTrace('traceloop-langgraph-react');
+  assert.equal(traceloop.toSpanFacts(trace.span('workflow CompiledStateGraph'), []).operation, 'invoke_workflow');
+  const interactions = buildInteractions(trace.spans, trace.logs);
+  assert.deepEqual(
+    interactions.map((i) => [i.name, i.agentName, i.inputTokens, i.outputTokens, i.tools.map((t) => t.name), i.spanIds.length]),
+    [['invoke_agent support_agent', 'support_agent', 84, 18, ['lookup_order'], 15]],
+  );
+});
+
+void test('instrumentation-langchain: without the agent span, the flat siblings are one interaction each', () => {
+  const trace = capturedTrace('traceloop-langgraph-react');
+  const agent = trace.span('invoke_agent support_agent');
+  const flat = trace.spans.filter((s) => s !== agent).map((s) => (s.parentSpanId === agent.spanId ? { ...s, parentSpanId: agent.parentSpanId } : s));
+  const interactions = buildInteractions(flat, trace.logs);
+  assert.equal(interactions.length, 14);
+  assert.deepEqual(interactions.filter((i) => i.operation === 'chat').map((i) => i.inputTokens), [42, 42]);
+});

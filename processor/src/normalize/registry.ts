@@ -9,6 +9,8 @@ import { type ConventionAdapter, SPAN_FACT_FIELDS, type SpanFacts } from './conv
 import { fillSharedAttributes } from './shared-attributes.ts';
 import * as contribOpenai from './contrib-openai.ts';
 import * as genaiSemconv from './genai-semconv.ts';
+import * as langfuse from './langfuse.ts';
+import * as mastra from './mastra.ts';
 import * as openinference from './openinference.ts';
 import * as openlit from './openlit.ts';
 import * as traceloop from './traceloop.ts';
@@ -20,7 +22,7 @@ import * as vercelAi from './vercel-ai.ts';
  * and ai.* keys; every peer's model-call span has gen_ai.* ones) is read first in the more specific.
  */
 export const ADAPTERS: readonly ConventionAdapter[] = [
-  openinference, traceloop, vercelAi, contribOpenai, openlit, genaiSemconv,
+  openinference, mastra, traceloop, langfuse, vercelAi, contribOpenai, openlit, genaiSemconv,
 ].sort((x, y) => y.priority - x.priority);
 
 export interface SpanReading {

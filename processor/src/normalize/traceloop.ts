@@ -14,6 +14,16 @@
 //   calls not recorded. That text is dropped.
 // - `traceloop.entity.input` is the wrapped function's arguments as `{"args": [...], "kwargs": {...}}`
 //   (node-server-sdk withEntity): a tool's arguments are the kwargs, else its single argument.
+// - @traceloop/instrumentation-langchain 0.27.0 (dist/index.mjs, TraceloopCallbackHandler) marks a
+//   tool span `traceloop.span.kind: task` beside `gen_ai.operation.name: execute_tool`: on a span with
+//   a kind, a semconv operation name wins over the kind. Its `traceloop.entity.name` is the tool's class
+//   (`DynamicStructuredTool`), its input `{"args": [<the arguments' JSON text>]}`, its output the
+//   serialized ToolMessage (`{lc, type, id, kwargs: {name, tool_call_id, content, status}}`): the
+//   tool's name, call id and result are read from that message.
+// - The same handler starts every span with no parent but the caller's active span (LangChain runs
+//   its callbacks outside the run's OTel context): a LangGraph run's chains, model calls and tools
+//   are siblings, not a tree, and so are separate interactions unless an agent span encloses
+//   them (README, "Compatibility with other instrumentations").
 import type { AttributeValue, Attributes, SpanRecord } from '../otlp/records.ts';
 import type { InteractionEvent, Message } from './interaction.ts';
 import { emptySpanFacts, type SpanFacts } from './convention.ts';
@@ -32,6 +42,7 @@ const ENTITY_NAME = 'traceloop.entity.name';
 const ENTITY_INPUT = 'traceloop.entity.input';
 const ENTITY_OUTPUT = 'traceloop.entity.output';
 const SESSION_ID = 'traceloop.association.properties.session_id';
+const LANGCHAIN_SCOPE = '@traceloop/instrumentation-langchain';
 const USER_ID = 'traceloop.association.properties.user_id';
 /** Indexed prompt keys of instrumentation-openai before 0.23 (read by genai-semconv-indexed.ts). */
 const LEGACY_PROMPT_ROLE = 'gen_ai.prompt.0.role';
@@ -58,7 +69,10 @@ export function toSpanFacts(span: SpanRecord, _events: readonly InteractionEvent
   const a = span.attributes;
   const facts = emptySpanFacts();
   const kind = stringOf(a[SPAN_KIND]);
-  facts.operation = kind === null ? null : (KIND_OPERATIONS[kind] ?? null);
+  const declared = stringOf(a[semconv.ATTR_GEN_AI_OPERATION_NAME]);
+  if (kind === null) facts.operation = null;
+  else if (declared !== null && semconv.GEN_AI_OPERATIONS.includes(declared)) facts.operation = declared;
+  else facts.operation = KIND_OPERATIONS[kind] ?? null;
   // The SDK's conversationId option is written as gen_ai.conversation.id, on SDK spans too, where
   // the GenAI semconv adapter does not look (they carry no model-call key).
   facts.sessionId = stringOf(a[SESSION_ID]) ?? stringOf(a[semconv.ATTR_GEN_AI_CONVERSATION_ID]);
@@ -68,6 +82,7 @@ export function toSpanFacts(span: SpanRecord, _events: readonly InteractionEvent
     facts.toolName = stringOf(a[ENTITY_NAME]);
     facts.toolArguments = argumentsOf(a[ENTITY_INPUT]);
     facts.toolResult = decodedOf(a[ENTITY_OUTPUT]);
+    if (span.scope.name === LANGCHAIN_SCOPE) readLangChainTool(facts);
   }
   if (a[LEGACY_PROMPT_ROLE] !== undefined) facts.inputMessages = legacyInputOf(a);
   return facts;
@@ -96,6 +111,17 @@ function argumentsOf(value: AttributeValue | undefined): AttributeValue {
   const args = input['args'];
   if (!Array.isArray(args) || args.length === 0) return null;
   return args.length === 1 ? (args[0] ?? null) : args;
+}
+
+/** A LangChain tool span: the ToolMessage it returned names the tool and the call, and holds the result. */
+function readLangChainTool(facts: SpanFacts): void {
+  if (typeof facts.toolArguments === 'string') facts.toolArguments = structuredOf(facts.toolArguments);
+  const message = facts.toolResult;
+  const kwargs = isObject(message) ? message['kwargs'] : undefined;
+  if (!isObject(kwargs)) return;
+  facts.toolName = stringOf(kwargs['name']) ?? facts.toolName;
+  facts.toolCallId = stringOf(kwargs['tool_call_id']);
+  facts.toolResult = structuredOf(kwargs['content']);
 }
 
 /** The indexed prompt, without the "null" text of messages whose content was not a string. */

@@ -70,6 +70,8 @@ const LEGACY_SCOPE = 'ai';
 const TIME_TO_FIRST_CHUNK = 'gen_ai.client.operation.time_to_first_chunk';
 /** `gen_ai.operation.name` of the span between a run and its calls; not a semconv value. */
 const AGENT_STEP = 'agent_step';
+/** Marks a span of @mastra/otel-exporter, whose steps are also `agent_step`. */
+const MASTRA_SPAN_TYPE = 'mastra.span.type';
 
 const SESSION_KEYS = ['sessionId', 'session_id', 'conversationId', 'conversation_id'];
 const USER_KEYS = ['userId', 'user_id'];
@@ -114,8 +116,9 @@ export function matches(span: SpanRecord): boolean {
   const a = span.attributes;
   if (a[OPERATION_ID] !== undefined) return true;
   if (span.scope.name === LEGACY_SCOPE && span.name.startsWith('ai.')) return true;
+  // Mastra's step spans share the `agent_step` name (its adapter, mastra.ts, reads them).
   return span.scope.name === SEMCONV_SCOPE || a[TIME_TO_FIRST_CHUNK] !== undefined
-    || a[semconv.ATTR_GEN_AI_OPERATION_NAME] === AGENT_STEP;
+    || (a[semconv.ATTR_GEN_AI_OPERATION_NAME] === AGENT_STEP && a[MASTRA_SPAN_TYPE] === undefined);
 }
 
 export function toSpanFacts(span: SpanRecord, _events: readonly InteractionEvent[]): SpanFacts {
