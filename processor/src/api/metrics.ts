@@ -9,9 +9,12 @@ export interface ProcessorMetrics {
   otlpRequests: Counter<'signal' | 'outcome'>;
   /** `reason` (a RejectReason) is set on `result="rejected"` only. */
   otlpItems: Counter<'signal' | 'result' | 'reason'>;
+  /** flywheel_redactions_total: values replaced by a placeholder at ingest, by type (EMAIL, CARD, a custom name...). */
+  redactions: Counter<'type'>;
 }
 
-export function registerApiMetrics(registry: Registry, admission: WriteAdmission): ProcessorMetrics {
+/** `redactionTypes`: the placeholder types redaction can count, each series created at 0. */
+export function registerApiMetrics(registry: Registry, admission: WriteAdmission, redactionTypes: readonly string[] = []): ProcessorMetrics {
   const otlpRequests = new Counter({
     name: 'flywheel_otlp_requests_total',
     help: 'OTLP export requests by signal and outcome (accepted, bad_request, too_large, unavailable, unsupported_media_type)',
@@ -27,6 +30,13 @@ export function registerApiMetrics(registry: Registry, admission: WriteAdmission
   // Every rejection series exists from the start, at 0, so a rate over it is defined before the
   // first bad span. Only spans are ever rejected (otlp/records.ts).
   for (const reason of REJECT_REASONS) otlpItems.inc({ signal: 'traces', result: 'rejected', reason }, 0);
+  const redactions = new Counter({
+    name: 'flywheel_redactions_total',
+    help: 'Values replaced by a placeholder before storage (OTLP spans, log records, data points and REST feedback), by type',
+    labelNames: ['type'],
+    registers: [registry],
+  });
+  for (const type of redactionTypes) redactions.inc({ type }, 0);
   new Gauge({
     name: 'flywheel_otlp_writes_in_flight',
     help: 'OTLP batches being written to Postgres',
@@ -51,7 +61,7 @@ export function registerApiMetrics(registry: Registry, admission: WriteAdmission
       this.set(admission.pendingBytes);
     },
   });
-  return { registry, otlpRequests, otlpItems };
+  return { registry, otlpRequests, otlpItems, redactions };
 }
 
 /**

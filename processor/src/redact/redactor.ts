@@ -17,6 +17,8 @@ export interface Redactor {
   readonly mode: RedactMode;
   /** False when the mode is off and there are no custom patterns: every call returns its input. */
   readonly enabled: boolean;
+  /** The names of the custom patterns, in the order they run. */
+  readonly customTypes: readonly string[];
   /** The text with each detected value replaced by its placeholder. */
   text(value: string, counts: RedactionCounts): string;
   /** An attribute value with every string in it (array items, kvlist values) redacted. */
@@ -102,6 +104,7 @@ export function createRedactor(options: RedactorOptions): Redactor {
   return {
     mode: options.mode,
     enabled,
+    customTypes: custom.map((d) => d.type),
     text: (v, counts) => (enabled ? text(v, all, counts) : v),
     value: (v, counts) => (enabled ? value(v, all, counts) : v),
     attributes(attributes, counts) {
