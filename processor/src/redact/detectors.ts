@@ -18,6 +18,11 @@ export interface Detector {
    * [SECRET]"), or null when the candidate is a lookalike and stays.
    */
   replace(match: string, placeholder: string): string | null;
+  /**
+   * A cheap test a text must pass for the pattern to be worth running (an "@" for an email):
+   * most attribute values are short names that pass none.
+   */
+  gate?(text: string): boolean;
   /** The high-entropy rule, which values of identifier attributes are exempt from. */
   entropy?: boolean;
 }
@@ -85,9 +90,9 @@ const digitCount = (text: string) => text.replace(/\D/g, '').length;
  * Provider API keys and tokens by their documented prefixes, bearer credentials, JWTs and PEM
  * private keys. The lookbehind keeps a prefix inside a longer word ("task-...") from matching.
  */
+const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g;
 const PROVIDER_SECRET = new RegExp(
   [
-    String.raw`-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----`,
     String.raw`(?<![A-Za-z0-9_-])(?:` +
       [
         String.raw`sk-(?:proj-|ant-(?:api\d\d-)?|svcacct-|admin-)?[A-Za-z0-9_-]{20,}`, // OpenAI, Anthropic
@@ -168,6 +173,12 @@ const PHONE_NATIONAL =
 /** Strict: also compact national numbers with a trunk prefix (10 or 11 digits) and 7-digit local numbers (555-2671). */
 const PHONE_NATIONAL_STRICT = /(?<![\w.+/-]|\d[ ./-])(?:0\d{9,10}|\d{3}-\d{4})(?![\w]|[.-]?\d)/g;
 
+const FOUR_DIGITS = /\d{4}/;
+const DIGIT = /\d/;
+const IBAN_START = /[A-Z]{2}\d\d/;
+const HEX_COLON = /::|[0-9A-Fa-f]:[0-9A-Fa-f]/;
+const SECRET_PREFIX = /sk-|gh[pousr]_|github_pat_|xox|AKIA|ASIA|AIza|glpat-|_live_|_test_|npm_|hf_|eyJ/;
+
 const phoneDigits = (min: number, max: number) => (match: string, placeholder: string) => {
   const n = digitCount(match);
   return n >= min && n <= max ? placeholder : null;
@@ -177,29 +188,32 @@ const phoneDigits = (min: number, max: number) => (match: string, placeholder: s
 export function builtinDetectors(mode: Exclude<RedactMode, 'off'>): Detector[] {
   const strict = mode === 'strict';
   const detectors: (Detector | false)[] = [
-    { type: 'SECRET', pattern: PROVIDER_SECRET, replace: always },
-    { type: 'SECRET', pattern: AUTH_SCHEME, replace: (match, placeholder) => `${match.split(/ +/)[0]} ${placeholder}` },
+    { type: 'SECRET', pattern: PRIVATE_KEY, gate: (t) => t.includes('PRIVATE KEY'), replace: always },
+    { type: 'SECRET', pattern: PROVIDER_SECRET, gate: (t) => SECRET_PREFIX.test(t), replace: always },
+    { type: 'SECRET', pattern: AUTH_SCHEME, gate: (t) => t.includes('Bearer') || t.includes('Basic'), replace: (match, placeholder) => `${match.split(/ +/)[0]} ${placeholder}` },
     strict && {
       type: 'SECRET',
       pattern: ASSIGNED_SECRET,
+      gate: (t) => t.includes('=') || t.includes(':'),
       replace: (match, placeholder) => `${ASSIGNED_NAME.exec(match)?.[1] ?? ''}${placeholder}`,
     },
-    strict && { type: 'SECRET', entropy: true, pattern: RANDOM_TOKEN, replace: (match, placeholder) => (looksRandom(match) ? placeholder : null) },
-    { type: 'EMAIL', pattern: EMAIL, replace: always },
-    { type: 'IBAN', pattern: IBAN, replace: (match, placeholder) => (ibanValid(match) ? placeholder : null) },
+    strict && { type: 'SECRET', entropy: true, pattern: RANDOM_TOKEN, gate: (t) => t.length >= 24 && DIGIT.test(t), replace: (match, placeholder) => (looksRandom(match) ? placeholder : null) },
+    { type: 'EMAIL', pattern: EMAIL, gate: (t) => t.includes('@'), replace: always },
+    { type: 'IBAN', pattern: IBAN, gate: (t) => IBAN_START.test(t), replace: (match, placeholder) => (ibanValid(match) ? placeholder : null) },
     {
       type: 'CARD',
       pattern: CARD,
+      gate: (t) => FOUR_DIGITS.test(t),
       replace: (match, placeholder) => {
         const digits = match.replace(/\D/g, '');
         return cardIssuer(digits) && luhnValid(digits) ? placeholder : null;
       },
     },
-    { type: 'IP', pattern: IPV6, replace: (match, placeholder) => (ipv6Address(match) ? placeholder : null) },
-    { type: 'IP', pattern: IPV4, replace: always },
-    { type: 'PHONE', pattern: PHONE_INTERNATIONAL, replace: phoneDigits(8, 15) },
-    { type: 'PHONE', pattern: PHONE_NATIONAL, replace: phoneDigits(9, 12) },
-    strict && { type: 'PHONE', pattern: PHONE_NATIONAL_STRICT, replace: always },
+    { type: 'IP', pattern: IPV6, gate: (t) => HEX_COLON.test(t), replace: (match, placeholder) => (ipv6Address(match) ? placeholder : null) },
+    { type: 'IP', pattern: IPV4, gate: (t) => t.includes('.'), replace: always },
+    { type: 'PHONE', pattern: PHONE_INTERNATIONAL, gate: (t) => t.includes('+'), replace: phoneDigits(8, 15) },
+    { type: 'PHONE', pattern: PHONE_NATIONAL, gate: (t) => DIGIT.test(t), replace: phoneDigits(9, 12) },
+    strict && { type: 'PHONE', pattern: PHONE_NATIONAL_STRICT, gate: (t) => DIGIT.test(t), replace: always },
   ];
   return detectors.filter((d): d is Detector => d !== false);
 }

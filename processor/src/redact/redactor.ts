@@ -54,6 +54,7 @@ export function createRedactor(options: RedactorOptions): Redactor {
   function plain(text: string, detectors: readonly Detector[], counts: RedactionCounts): string {
     let out = text;
     for (const detector of detectors) {
+      if (detector.gate && !detector.gate(out)) continue;
       out = out.replace(detector.pattern, (match: string) => {
         const replaced = detector.replace(match, `[${detector.type}]`);
         if (replaced === null) return match;
