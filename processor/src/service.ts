@@ -19,12 +19,13 @@ import { connectionsOf, type Stage, startStage } from './runtime/stage.ts';
 import { knowledge } from './knowledge/index.ts';
 import { mining } from './mine/index.ts';
 import { outcomesOf } from './mine/report.ts';
+import { retention } from './retention/index.ts';
 import { scoring } from './score/index.ts';
 import { openDatabase, type Database } from './store/database.ts';
 import { loadMigrations, migrate } from './store/migrate.ts';
 
 /** The background stages, started in this order once the server listens, stopped in reverse. */
-const STAGES: readonly Stage[] = [scoring, knowledge, mining];
+const STAGES: readonly Stage[] = [scoring, knowledge, mining, retention];
 
 /**
  * API-key checks run on both doors before a request is admitted. They get connections of their

@@ -20,6 +20,7 @@ test('with nothing set, every setting takes its documented default', () => {
     logLevel: 'info',
     auth: 'auto',
     redact: 'off',
+    retentionIntervalMs: 3600000,
     // The score stage's slice (score-config.test.ts tests it).
     scoreSettleMs: 30000,
     scorePollMs: 1000,

@@ -50,6 +50,7 @@ test('the shipped migrations: 0005_projects is breaking, none of the others is',
       ['0010_mining', false],
       ['0011_knowledge_sources', false],
       ['0012_cluster_embeddings', false],
+      ['0013_retention', false],
     ],
   );
 });

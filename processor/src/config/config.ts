@@ -7,6 +7,7 @@ import { API_SETTINGS, LISTEN_SETTINGS } from '../api/config.ts';
 import { KNOWLEDGE_SETTINGS } from '../knowledge/config.ts';
 import { MINE_SETTINGS } from '../mine/config.ts';
 import { REDACT_SETTINGS } from '../redact/config.ts';
+import { RETENTION_SETTINGS } from '../retention/config.ts';
 import { RUNTIME_SETTINGS } from '../runtime/config.ts';
 import { SCORE_SETTINGS } from '../score/config.ts';
 import { STORE_SETTINGS } from '../store/config.ts';
@@ -22,6 +23,7 @@ export const SLICES = {
   score: SCORE_SETTINGS,
   knowledge: KNOWLEDGE_SETTINGS,
   mine: MINE_SETTINGS,
+  retention: RETENTION_SETTINGS,
 } as const;
 
 export type SliceName = keyof typeof SLICES;
