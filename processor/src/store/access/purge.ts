@@ -71,24 +71,34 @@ export interface PurgeProgress {
   done: boolean;
 }
 
+/** Passes over every table at most; a running processor's stages may derive rows from ones a pass already deleted. */
+const MAX_PASSES = 5;
+
 /**
  * Deletes every row of the project, table by table in purgeOrder, batch by batch, reporting
- * progress; then the project's row, except for the default project (local mode writes to it).
- * Returns the rows deleted per table.
+ * progress; passes again while the last pass found rows (work a running processor derived in
+ * the meantime); then deletes the project's row, except for the default project (local mode
+ * writes to it). Returns the rows deleted per table.
  */
 export async function purgeProject(pool: pg.Pool, projectId: number, onProgress: (p: PurgeProgress) => void = () => undefined): Promise<Map<string, number>> {
   const { tables, references } = await projectTables(pool);
+  const order = purgeOrder(tables, references);
   const deleted = new Map<string, number>();
-  for (const table of purgeOrder(tables, references)) {
-    let total = 0;
-    for (;;) {
-      const rows = await deleteProjectRows(pool, table, projectId);
-      total += rows;
-      if (rows < PURGE_BATCH) break;
-      onProgress({ table, deleted: total, done: false });
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    let found = 0;
+    for (const table of order) {
+      let total = deleted.get(table) ?? 0;
+      for (;;) {
+        const rows = await deleteProjectRows(pool, table, projectId);
+        total += rows;
+        found += rows;
+        if (rows < PURGE_BATCH) break;
+        onProgress({ table, deleted: total, done: false });
+      }
+      if (pass === 0 || total !== deleted.get(table)) onProgress({ table, deleted: total, done: true });
+      deleted.set(table, total);
     }
-    deleted.set(table, total);
-    onProgress({ table, deleted: total, done: true });
+    if (found === 0) break;
   }
   if (projectId !== DEFAULT_PROJECT.id) {
     const { rowCount } = await pool.query('DELETE FROM projects WHERE id = $1', [projectId]);
