@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { entropyOf, ibanValid, luhnValid } from '../src/redact/detectors.ts';
+import { loadRedactor } from '../src/service.ts';
 import {
   createRedactor,
   parseRedactPatterns,
@@ -171,6 +175,9 @@ test('secret lookalikes stay in default mode: prefixes inside words, short token
     'task-abcdefghijklmnopqrstuvwxyz0123',
     'sk-short',
     'the Bearer of bad news',
+    'Basic troubleshooting steps',
+    'Basic Configuration guide',
+    'Bearer authentication explained',
     'AKIA is a prefix',
     'call_Ab12Cd34Ef56Gh78Ij90Kl12',
     'https://github.com/o/r/commit/3f786850e387550fdab836ed7e6dc881de23001b',
@@ -388,4 +395,22 @@ test('metric points: attributes are redacted, values kept', () => {
   const [out] = redactMetricPoints(standard, [point], counts);
   assert.deepEqual(out!.attributes, { 'server.address': '[IP]' });
   assert.equal(out!.value, 42);
+});
+
+test('the patterns file is read at start; one that cannot be read or used stops the start with its reason', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'flywheel-patterns-'));
+  try {
+    const file = path.join(dir, 'patterns.json');
+    await writeFile(file, '{"TICKET": "TCK-\\\\d{5}"}');
+    const redactor = await loadRedactor({ redact: 'off', redactPatterns: file });
+    assert.deepEqual([redactor.enabled, redactor.customTypes, run('see TCK-48213', redactor).text], [true, ['TICKET'], 'see [TICKET]']);
+    await assert.rejects(loadRedactor({ redact: 'default', redactPatterns: path.join(dir, 'missing.json') }), (e: Error) =>
+      e.message.startsWith(`FLYWHEEL_REDACT_PATTERNS: cannot read ${path.join(dir, 'missing.json')}: ENOENT`),
+    );
+    await writeFile(file, '{"TICKET": "("}');
+    await assert.rejects(loadRedactor({ redact: 'default', redactPatterns: file }), RedactPatternsError);
+    assert.equal((await loadRedactor({ redact: 'off', redactPatterns: undefined })).enabled, false);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -114,6 +114,8 @@ const PROVIDER_SECRET = new RegExp(
 
 /** `Bearer <token>` / `Basic <credentials>` as in an Authorization header: the scheme stays. */
 const AUTH_SCHEME = /\b(Bearer|Basic) +([A-Za-z0-9._~+/-]{12,}=*)/g;
+/** A credential has a digit, padding or an upper case letter after a lower case one; a word ("Basic troubleshooting") has none. */
+const CREDENTIAL_LIKE = /\d|=|[a-z][A-Z]/;
 
 /** `password=...`, `api_key: ...` and the like (strict): the name stays, the value goes. */
 const ASSIGNED_SECRET = /\b((?:password|passwd|pwd|secret|api[_-]?key|access[_-]?token|auth[_-]?token|client[_-]?secret)["']?\s*[:=]\s*["']?)([^\s"',;&]{6,})/gi;
@@ -190,7 +192,15 @@ export function builtinDetectors(mode: Exclude<RedactMode, 'off'>): Detector[] {
   const detectors: (Detector | false)[] = [
     { type: 'SECRET', pattern: PRIVATE_KEY, gate: (t) => t.includes('PRIVATE KEY'), replace: always },
     { type: 'SECRET', pattern: PROVIDER_SECRET, gate: (t) => SECRET_PREFIX.test(t), replace: always },
-    { type: 'SECRET', pattern: AUTH_SCHEME, gate: (t) => t.includes('Bearer') || t.includes('Basic'), replace: (match, placeholder) => `${match.split(/ +/)[0]} ${placeholder}` },
+    {
+      type: 'SECRET',
+      pattern: AUTH_SCHEME,
+      gate: (t) => t.includes('Bearer') || t.includes('Basic'),
+      replace: (match, placeholder) => {
+        const [scheme, credential] = match.split(/ +/);
+        return CREDENTIAL_LIKE.test(credential ?? '') ? `${scheme} ${placeholder}` : null;
+      },
+    },
     strict && {
       type: 'SECRET',
       pattern: ASSIGNED_SECRET,
