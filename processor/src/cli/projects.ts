@@ -7,7 +7,8 @@ import { projectName, withDatabase } from './keys.ts';
 export const PROJECTS_COMMAND: Command = {
   summary: 'List projects and set how long their raw telemetry is kept',
   usage: ['flywheel projects list [--json]', 'flywheel projects set-retention --project NAME --days N|default'],
-  uses: ['store', 'runtime'],
+  // retention: list shows what FLYWHEEL_RETENTION_DAYS (or --retention-days) gives projects without their own.
+  uses: ['store', 'runtime', 'retention'],
   options: {
     project: { type: 'string', help: 'set-retention: the project' },
     days: { type: 'string', help: 'set-retention: days (1 to 36500) raw spans, logs and metric points are kept; default: follow FLYWHEEL_RETENTION_DAYS' },
