@@ -414,3 +414,19 @@ test('the patterns file is read at start; one that cannot be read or used stops 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a scoped redactor gives a repeated text the same result and counts every use', () => {
+  const scoped = standard.scoped();
+  const long = `Please reply to jane@example.com about order A-1001, placed 2026-12-01, or to bob@example.org.`;
+  const counts: RedactionCounts = new Map();
+  const first = scoped.text(long, counts);
+  const second = scoped.text(long, counts);
+  assert.equal(first, 'Please reply to [EMAIL] about order A-1001, placed 2026-12-01, or to [EMAIL].');
+  assert.equal(second, first);
+  assert.deepEqual(Object.fromEntries(counts), { EMAIL: 4 });
+  // An identifier key and another key run different detector lists: each is remembered on its own.
+  const attributeCounts: RedactionCounts = new Map();
+  const out = strict.scoped().attributes({ 'a.id': long, b: long }, attributeCounts);
+  assert.deepEqual(out, { 'a.id': first, b: first });
+  assert.deepEqual(Object.fromEntries(attributeCounts), { EMAIL: 4 });
+});

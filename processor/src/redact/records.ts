@@ -34,8 +34,9 @@ class BatchRedaction {
 }
 
 /** The spans with their free text redacted; `counts` gets each redaction. */
-export function redactSpans(redactor: Redactor, spans: SpanRecord[], counts: RedactionCounts): SpanRecord[] {
-  if (!redactor.enabled) return spans;
+export function redactSpans(unscoped: Redactor, spans: SpanRecord[], counts: RedactionCounts): SpanRecord[] {
+  if (!unscoped.enabled) return spans;
+  const redactor = unscoped.scoped();
   const batch = new BatchRedaction(redactor, counts);
   return spans.map((span) => ({
     ...span,
@@ -49,8 +50,9 @@ export function redactSpans(redactor: Redactor, spans: SpanRecord[], counts: Red
 }
 
 /** The log records with body and attributes redacted. */
-export function redactLogs(redactor: Redactor, logs: LogRecord[], counts: RedactionCounts): LogRecord[] {
-  if (!redactor.enabled) return logs;
+export function redactLogs(unscoped: Redactor, logs: LogRecord[], counts: RedactionCounts): LogRecord[] {
+  if (!unscoped.enabled) return logs;
+  const redactor = unscoped.scoped();
   const batch = new BatchRedaction(redactor, counts);
   return logs.map((log) => ({
     ...log,
@@ -62,8 +64,9 @@ export function redactLogs(redactor: Redactor, logs: LogRecord[], counts: Redact
 }
 
 /** The data points with their attributes redacted (values and exemplars are numbers and ids). */
-export function redactMetricPoints(redactor: Redactor, points: MetricPointRecord[], counts: RedactionCounts): MetricPointRecord[] {
-  if (!redactor.enabled) return points;
+export function redactMetricPoints(unscoped: Redactor, points: MetricPointRecord[], counts: RedactionCounts): MetricPointRecord[] {
+  if (!unscoped.enabled) return points;
+  const redactor = unscoped.scoped();
   const batch = new BatchRedaction(redactor, counts);
   return points.map((point) => ({
     ...point,

@@ -28,6 +28,11 @@ export interface Redactor {
    * `*.ids`) are exempt from the strict high-entropy rule only: a response or tool-call id is not a secret.
    */
   attributes(attributes: Attributes, counts: RedactionCounts): Attributes;
+  /**
+   * The same redactor remembering, for as long as it is used, what each longer text became:
+   * one batch repeats its message content on several spans. Counts are added on every use.
+   */
+  scoped(): Redactor;
 }
 
 export interface RedactorOptions {
@@ -39,6 +44,12 @@ export interface RedactorOptions {
 const JSON_STRING = /"(?:[^"\\]|\\.)*"/g;
 
 const IDENTIFIER_KEY = /(?:\.id|_id|\.ids)$/;
+
+/** Texts shorter than this are redacted again rather than looked up: they cost less than the lookup. */
+const MEMO_MIN_LENGTH = 64;
+
+/** By detector list, each text and what it became, with its redactions. */
+type Memo = Map<readonly Detector[], Map<string, { text: string; counts: [string, number][] }>>;
 
 export function createRedactor(options: RedactorOptions): Redactor {
   const custom: Detector[] = (options.custom ?? []).map(({ name, pattern }) => ({
@@ -91,30 +102,48 @@ export function createRedactor(options: RedactorOptions): Redactor {
     return redacted === decoded ? quoted : JSON.stringify(redacted);
   }
 
-  function value(v: AttributeValue, detectors: readonly Detector[], counts: RedactionCounts): AttributeValue {
-    if (typeof v === 'string') return text(v, detectors, counts);
-    if (Array.isArray(v)) return v.map((item) => value(item, detectors, counts));
+  function remembered(v: string, detectors: readonly Detector[], counts: RedactionCounts, memo: Memo | undefined): string {
+    if (memo === undefined || v.length < MEMO_MIN_LENGTH) return text(v, detectors, counts);
+    let byText = memo.get(detectors);
+    if (byText === undefined) memo.set(detectors, (byText = new Map()));
+    let done = byText.get(v);
+    if (done === undefined) {
+      const own: RedactionCounts = new Map();
+      done = { text: text(v, detectors, own), counts: [...own] };
+      byText.set(v, done);
+    }
+    for (const [type, n] of done.counts) counts.set(type, (counts.get(type) ?? 0) + n);
+    return done.text;
+  }
+
+  function value(v: AttributeValue, detectors: readonly Detector[], counts: RedactionCounts, memo: Memo | undefined): AttributeValue {
+    if (typeof v === 'string') return remembered(v, detectors, counts, memo);
+    if (Array.isArray(v)) return v.map((item) => value(item, detectors, counts, memo));
     if (v !== null && typeof v === 'object') {
       const out: { [key: string]: AttributeValue } = {};
-      for (const [key, item] of Object.entries(v)) out[key] = value(item, detectors, counts);
+      for (const [key, item] of Object.entries(v)) out[key] = value(item, detectors, counts, memo);
       return out;
     }
     return v;
   }
 
-  return {
-    mode: options.mode,
-    enabled,
-    customTypes: custom.map((d) => d.type),
-    text: (v, counts) => (enabled ? text(v, all, counts) : v),
-    value: (v, counts) => (enabled ? value(v, all, counts) : v),
-    attributes(attributes, counts) {
-      if (!enabled) return attributes;
-      const out: Attributes = {};
-      for (const [key, v] of Object.entries(attributes)) out[key] = value(v, IDENTIFIER_KEY.test(key) ? forIdentifiers : all, counts);
-      return out;
-    },
-  };
+  function redactor(memo: Memo | undefined): Redactor {
+    return {
+      mode: options.mode,
+      enabled,
+      customTypes: custom.map((d) => d.type),
+      text: (v, counts) => (enabled ? remembered(v, all, counts, memo) : v),
+      value: (v, counts) => (enabled ? value(v, all, counts, memo) : v),
+      attributes(attributes, counts) {
+        if (!enabled) return attributes;
+        const out: Attributes = {};
+        for (const [key, v] of Object.entries(attributes)) out[key] = value(v, IDENTIFIER_KEY.test(key) ? forIdentifiers : all, counts, memo);
+        return out;
+      },
+      scoped: () => redactor(new Map()),
+    };
+  }
+  return redactor(undefined);
 }
 
 /** Adds `more` into `counts`. */
