@@ -37,7 +37,7 @@ const SPANS_PER_TRACE = 4;
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-/** A user's turn: one in four mentions an email, a phone number or a card; the rest are plain text with numbers. */
+/** A user's turn: three in four mention an email, a phone number or a card; the fourth is plain text with numbers. */
 function userText(n: number): string {
   const plain = `Where is my order A-${100000 + n}? It was placed on 2026-11-${String(1 + (n % 28)).padStart(2, '0')} and cost 49.90 EUR.`;
   switch (n % 4) {
