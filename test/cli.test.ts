@@ -183,7 +183,7 @@ describe('migrate against DATABASE_URL', () => {
     assert.equal(a.code, 0, a.stderr);
     assert.equal(b.code, 0, b.stderr);
     const outputs = [a.stdout, b.stdout].sort();
-    assert.deepEqual(outputs, ['applied: 0001_telemetry, 0002_interactions, 0003_quality, 0004_log_record_arrival, 0005_projects, 0006_scheduled_jobs, 0007_open_enum_columns, 0008_interaction_subtrees, 0009_knowledge, 0010_mining, 0011_knowledge_sources, 0012_dashboard_views, 0013_cluster_embeddings\n', 'the schema is up to date\n']);
+    assert.deepEqual(outputs, ['applied: 0001_telemetry, 0002_interactions, 0003_quality, 0004_log_record_arrival, 0005_projects, 0006_scheduled_jobs, 0007_open_enum_columns, 0008_interaction_subtrees, 0009_knowledge, 0010_mining, 0011_knowledge_sources, 0012_dashboard_views, 0013_cluster_embeddings, 0014_retention\n', 'the schema is up to date\n']);
     const again = await run(['migrate'], { DATABASE_URL: postgres.url });
     assert.equal(again.stdout, 'the schema is up to date\n');
   });

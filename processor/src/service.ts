@@ -1,6 +1,7 @@
 // Assembles the running processor: database, migrations, HTTP server, then the stages; and
 // takes it down in order (stop accepting, let in-flight requests finish, stop the stages in
 // reverse, close the pools, stop Postgres).
+import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -11,6 +12,7 @@ import { registerApiMetrics } from './api/metrics.ts';
 import { registerPoolMetrics } from './store/pool-metrics.ts';
 import type { Config } from './config/config.ts';
 import { buildInteractions, feedbackFromLogs, spanRoleOf } from './normalize/index.ts';
+import { BUILTIN_TYPES, createRedactor, type CustomPattern, parseRedactPatterns, type Redactor } from './redact/index.ts';
 import { processClaimant } from './runtime/claimant.ts';
 import type { Logger } from './runtime/logger.ts';
 import type { Loop } from './runtime/loop.ts';
@@ -18,12 +20,13 @@ import { connectionsOf, type Stage, startStage } from './runtime/stage.ts';
 import { knowledge } from './knowledge/index.ts';
 import { mining } from './mine/index.ts';
 import { outcomesOf } from './mine/report.ts';
+import { retention } from './retention/index.ts';
 import { scoring } from './score/index.ts';
 import { openDatabase, type Database } from './store/database.ts';
 import { loadMigrations, migrate } from './store/migrate.ts';
 
 /** The background stages, started in this order once the server listens, stopped in reverse. */
-const STAGES: readonly Stage[] = [scoring, knowledge, mining];
+const STAGES: readonly Stage[] = [scoring, knowledge, mining, retention];
 
 /**
  * API-key checks run on both doors before a request is admitted. They get connections of their
@@ -41,7 +44,23 @@ export interface RunningProcessor {
   stop(): Promise<void>;
 }
 
+/** The redactor of the configuration; a patterns file that cannot be read or used stops the start. */
+export async function loadRedactor(config: Pick<Config, 'redact' | 'redactPatterns'>): Promise<Redactor> {
+  let custom: CustomPattern[] = [];
+  if (config.redactPatterns !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(config.redactPatterns, 'utf8');
+    } catch (error) {
+      throw new Error(`FLYWHEEL_REDACT_PATTERNS: cannot read ${config.redactPatterns}: ${(error as Error).message}`, { cause: error });
+    }
+    custom = parseRedactPatterns(text, config.redactPatterns);
+  }
+  return createRedactor({ mode: config.redact, custom });
+}
+
 export async function startProcessor(config: Config, log: Logger): Promise<RunningProcessor> {
+  const redactor = await loadRedactor(config);
   const database = await openDatabase(config, log);
   const started: Loop[] = [];
   let server: Server | undefined;
@@ -78,8 +97,9 @@ export async function startProcessor(config: Config, log: Logger): Promise<Runni
       ingestPool,
       auth,
       admission,
-      metrics: registerApiMetrics(registry, admission),
+      metrics: registerApiMetrics(registry, admission, redactionTypes(config, redactor)),
       normalizer: { buildInteractions, spanRoleOf, feedbackFromLogs },
+      redactor,
       latestMigration: migrations.at(-1)?.id ?? 0,
       outcomes: outcomesOf(config),
       maxBodyBytes: config.maxBodyBytes,
@@ -97,6 +117,7 @@ export async function startProcessor(config: Config, log: Logger): Promise<Runni
     log.info(`storing into ${database.description}`);
     log.info(`listening on ${url} (OTLP/HTTP: ${url}/v1/traces, /v1/logs, /v1/metrics)`);
     log.info(authLine);
+    log.info(`PII redaction: ${redactor.enabled ? `${config.redact}${config.redactPatterns ? ` plus patterns of ${config.redactPatterns}` : ''}` : 'off'}`);
     const claimant = processClaimant();
     STAGES.forEach((stage, i) => {
       started.push(startStage(stage, { pool: stagePools[i]!, config, registry, log, claimant }));
@@ -131,6 +152,11 @@ export async function startProcessor(config: Config, log: Logger): Promise<Runni
     await database.close().catch(() => undefined);
     throw error;
   }
+}
+
+/** The placeholder types the redactor can count: the built-in ones unless off, and the custom names. */
+function redactionTypes(config: Config, redactor: Redactor): string[] {
+  return [...(config.redact === 'off' ? [] : BUILTIN_TYPES), ...redactor.customTypes];
 }
 
 /** Stops started stages in reverse order: a later stage may feed on an earlier one's output. */

@@ -20,6 +20,8 @@ test('with nothing set, every setting takes its documented default', () => {
     apiConnections: 4,
     logLevel: 'info',
     auth: 'auto',
+    redact: 'off',
+    retentionIntervalMs: 3600000,
     // The score stage's slice (score-config.test.ts tests it).
     scoreSettleMs: 30000,
     scorePollMs: 1000,
@@ -129,4 +131,14 @@ test('a bad DATABASE_URL is named in the error without its password', () => {
       return true;
     },
   );
+});
+
+test('FLYWHEEL_REDACT takes off, default or strict, and FLYWHEEL_REDACT_PATTERNS a path', () => {
+  const config = loadConfig({ FLYWHEEL_REDACT: 'strict', FLYWHEEL_REDACT_PATTERNS: '/etc/flywheel/patterns.json' });
+  assert.equal(config.redact, 'strict');
+  assert.equal(config.redactPatterns, '/etc/flywheel/patterns.json');
+  assert.throws(() => loadConfig({ FLYWHEEL_REDACT: 'on' }), {
+    name: 'ConfigError',
+    message: "FLYWHEEL_REDACT must be one of off, default, strict, got 'on'",
+  });
 });

@@ -51,6 +51,7 @@ test('the shipped migrations: 0005_projects is breaking, none of the others is',
       ['0011_knowledge_sources', false],
       ['0012_dashboard_views', false],
       ['0013_cluster_embeddings', false],
+      ['0014_retention', false],
     ],
   );
 });

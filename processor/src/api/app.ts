@@ -2,6 +2,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type pg from 'pg';
 import type { Outcomes } from '../mine/report.ts';
+import { createRedactor, type Redactor } from '../redact/index.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { type SchemaState, schemaState } from '../store/migrate.ts';
 import type { Normalizer } from '../store/interactions/refresh.ts';
@@ -31,6 +32,8 @@ export interface AppOptions {
   admission: WriteAdmission;
   metrics: ProcessorMetrics;
   normalizer: Normalizer;
+  /** PII redaction of OTLP records and REST feedback before they are written; none when absent. */
+  redactor?: Redactor;
   latestMigration: number;
   /** What the report, variants and hand-offs count as a success and a failure (the mining settings). */
   outcomes: Outcomes;
@@ -40,7 +43,8 @@ export interface AppOptions {
   log: Logger;
 }
 
-export function createApp(options: AppOptions): express.Express {
+export function createApp(appOptions: AppOptions): express.Express {
+  const options = { ...appOptions, redactor: appOptions.redactor ?? createRedactor({ mode: 'off' }) };
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');

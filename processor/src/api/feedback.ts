@@ -7,10 +7,12 @@ import express from 'express';
 import type pg from 'pg';
 import { z } from 'zod';
 import { type Feedback, scoreOf, USER_FEEDBACK } from '../normalize/feedback.ts';
+import { type RedactionCounts, type Redactor } from '../redact/index.ts';
 import { type RecordedFeedback, recordFeedback } from '../store/quality/feedback.ts';
 import { inTransaction } from '../store/transaction.ts';
 import { accessOf, type Auth } from './auth.ts';
 import { classifyDatabaseError, HttpError } from './errors.ts';
+import type { ProcessorMetrics } from './metrics.ts';
 
 /** Most feedback items in one request. */
 export const MAX_FEEDBACK_BATCH = 1000;
@@ -60,6 +62,16 @@ export function toFeedback(input: FeedbackInput): Feedback {
   return { idempotencyKey: key, ...record };
 }
 
+/**
+ * The record with its free text (comment, correction, label) redacted. The idempotency key is
+ * made from the body as sent, so a retry still finds its first copy.
+ */
+export function redactFeedback(redactor: Redactor, feedback: Feedback, counts: RedactionCounts): Feedback {
+  if (!redactor.enabled) return feedback;
+  const text = (value: string | null) => (value === null ? null : redactor.text(value, counts));
+  return { ...feedback, comment: text(feedback.comment), correction: text(feedback.correction), label: text(feedback.label) };
+}
+
 function resultJson(given: FeedbackInput, recorded: RecordedFeedback) {
   return {
     idempotencyKey: recorded.idempotencyKey,
@@ -69,7 +81,16 @@ function resultJson(given: FeedbackInput, recorded: RecordedFeedback) {
   };
 }
 
-export function feedbackRoutes(options: { pool: pg.Pool; auth: Auth; writeTimeoutMs: number; retryAfterSeconds: number }): express.Router {
+export interface FeedbackRouteOptions {
+  pool: pg.Pool;
+  auth: Auth;
+  writeTimeoutMs: number;
+  retryAfterSeconds: number;
+  redactor: Redactor;
+  metrics: ProcessorMetrics;
+}
+
+export function feedbackRoutes(options: FeedbackRouteOptions): express.Router {
   const router = express.Router();
 
   /** Stores feedback: an object (201, or 200 for a repeat) or an array of up to 1000 (200). */
@@ -79,9 +100,12 @@ export function feedbackRoutes(options: { pool: pg.Pool; auth: Auth; writeTimeou
     const parsed = (batch ? z.array(feedbackInput).min(1).max(MAX_FEEDBACK_BATCH) : feedbackInput).safeParse(req.body);
     if (!parsed.success) throw new HttpError(400, `invalid feedback: ${z.prettifyError(parsed.error)}`);
     const inputs: FeedbackInput[] = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
+    const redactions: RedactionCounts = new Map();
+    const records = inputs.map((input) => redactFeedback(options.redactor, toFeedback(input), redactions));
+    for (const [type, n] of redactions) options.metrics.redactions.inc({ type }, n);
     let recorded: RecordedFeedback[];
     try {
-      recorded = await inTransaction(options.pool, options.writeTimeoutMs, (client) => recordFeedback(client, projectId, inputs.map(toFeedback)));
+      recorded = await inTransaction(options.pool, options.writeTimeoutMs, (client) => recordFeedback(client, projectId, records));
     } catch (error) {
       throw classifyDatabaseError(error, options.retryAfterSeconds, 'write');
     }

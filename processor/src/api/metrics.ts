@@ -14,9 +14,12 @@ export interface ProcessorMetrics {
   otlpItems: Counter<'signal' | 'result' | 'reason'>;
   /** From the request's arrival to its response (decode, admission wait, the write and its commit). */
   otlpDuration: Histogram<'signal'>;
+  /** flywheel_redactions_total: values replaced by a placeholder at ingest, by type (EMAIL, CARD, a custom name...). */
+  redactions: Counter<'type'>;
 }
 
-export function registerApiMetrics(registry: Registry, admission: WriteAdmission): ProcessorMetrics {
+/** `redactionTypes`: the placeholder types redaction can count, each series created at 0. */
+export function registerApiMetrics(registry: Registry, admission: WriteAdmission, redactionTypes: readonly string[] = []): ProcessorMetrics {
   const otlpRequests = new Counter({
     name: 'flywheel_otlp_requests_total',
     help: 'OTLP export requests by signal and outcome (accepted, bad_request, too_large, unavailable, unsupported_media_type)',
@@ -44,6 +47,13 @@ export function registerApiMetrics(registry: Registry, admission: WriteAdmission
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
+  const redactions = new Counter({
+    name: 'flywheel_redactions_total',
+    help: 'Values replaced by a placeholder before storage (OTLP spans, log records, data points and REST feedback), by type',
+    labelNames: ['type'],
+    registers: [registry],
+  });
+  for (const type of redactionTypes) redactions.inc({ type }, 0);
   new Gauge({
     name: 'flywheel_otlp_writes_in_flight',
     help: 'OTLP batches being written to Postgres',
@@ -68,7 +78,7 @@ export function registerApiMetrics(registry: Registry, admission: WriteAdmission
       this.set(admission.pendingBytes);
     },
   });
-  return { registry, otlpRequests, otlpItems, otlpDuration };
+  return { registry, otlpRequests, otlpItems, otlpDuration, redactions };
 }
 
 /**

@@ -1,6 +1,6 @@
 // The OTLP/HTTP door: POST /v1/traces, /v1/logs, /v1/metrics. A straight line: pick the
-// codec by Content-Type, read the body within limits, decode (400 on failure), wait for a
-// writer (503 when overloaded), write in one transaction, and answer 200 only after COMMIT.
+// codec by Content-Type, read the body within limits, decode (400 on failure), redact, wait
+// for a writer (503 when overloaded), write in one transaction, and answer 200 only after COMMIT.
 import express, { type Request, type Response } from 'express';
 import type pg from 'pg';
 import type { Counter } from 'prom-client';
@@ -16,6 +16,7 @@ import {
   type OtlpSignal,
 } from '../otlp/index.ts';
 import type { Decoded, Rejection } from '../otlp/records.ts';
+import { type RedactionCounts, type Redactor, redactLogs, redactMetricPoints, redactSpans } from '../redact/index.ts';
 import { INGEST_SETTINGS, writeLogs, writeMetricPoints, writeSpans, type WriteResult } from '../store/telemetry/write.ts';
 import type { Normalizer } from '../store/interactions/refresh.ts';
 import { inTransaction } from '../store/transaction.ts';
@@ -30,6 +31,8 @@ export interface ReceiverOptions {
   auth: Auth;
   admission: WriteAdmission;
   normalizer: Normalizer;
+  /** Applied to every decoded record before it is written. */
+  redactor: Redactor;
   maxBodyBytes: number;
   writeTimeoutMs: number;
   retryAfterSeconds: number;
@@ -44,6 +47,7 @@ interface Signal<T> {
   /** What one item is called in messages: span, log record, data point. */
   item: string;
   decode(body: Uint8Array, encoding: OtlpEncoding): Decoded<T>;
+  redact(redactor: Redactor, items: T[], counts: RedactionCounts): T[];
   write(client: pg.PoolClient, projectId: number, items: T[], normalizer: Normalizer): Promise<WriteResult>;
 }
 
@@ -58,12 +62,13 @@ function route<T>(signal: Signal<T>): SignalRoute {
 }
 
 const SIGNALS: readonly SignalRoute[] = [
-  route({ name: 'traces', item: 'span', decode: decodeTraces, write: writeSpans }),
-  route({ name: 'logs', item: 'log record', decode: decodeLogs, write: writeLogs }),
+  route({ name: 'traces', item: 'span', decode: decodeTraces, redact: redactSpans, write: writeSpans }),
+  route({ name: 'logs', item: 'log record', decode: decodeLogs, redact: redactLogs, write: writeLogs }),
   route({
     name: 'metrics',
     item: 'data point',
     decode: decodeMetrics,
+    redact: redactMetricPoints,
     write: (client, projectId, points) => writeMetricPoints(client, projectId, points),
   }),
 ];
@@ -115,11 +120,14 @@ async function receive<T>(signal: Signal<T>, req: Request, res: Response, option
       },
     });
     const decoded = signal.decode(body, encoding);
+    const redactions: RedactionCounts = new Map();
+    const items = signal.redact(options.redactor, decoded.items, redactions);
+    for (const [type, n] of redactions) metrics.redactions.inc({ type }, n);
     const result = await admission.run(() =>
       inTransaction(
         options.pool,
         options.writeTimeoutMs,
-        (client) => signal.write(client, projectId, decoded.items, options.normalizer),
+        (client) => signal.write(client, projectId, items, options.normalizer),
         INGEST_SETTINGS,
       ),
     );

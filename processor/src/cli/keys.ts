@@ -103,7 +103,8 @@ async function runKeys(config: Config, { values, positionals }: CommandArgs): Pr
   throw new UsageError(`unknown keys action '${action}': use create, list or revoke`);
 }
 
-function projectName(value: string | undefined, required: boolean): string | undefined {
+/** The --project value checked against the project name rule; undefined when not given and not required. */
+export function projectName(value: string | undefined, required: boolean): string | undefined {
   if (value === undefined) {
     if (required) throw new UsageError('--project NAME is required');
     return undefined;
@@ -114,10 +115,11 @@ function projectName(value: string | undefined, required: boolean): string | und
   return value;
 }
 
-async function withDatabase(config: Config, work: (db: import('pg').Pool) => Promise<void>): Promise<void> {
+/** Runs `work` on the database of the configuration (migrated first), then closes it; `user` names the pool. */
+export async function withDatabase(config: Config, work: (db: import('pg').Pool) => Promise<void>, user = 'keys'): Promise<void> {
   const log = createLogger(config.logLevel);
   const database = await attachDatabase(config, log);
-  const pool = database.createPool('keys', 2);
+  const pool = database.createPool(user, 2);
   try {
     // A first `keys create` before the server ever ran finds no tables yet.
     await migrate(pool);

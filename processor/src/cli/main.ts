@@ -11,6 +11,8 @@ import { type Command, UsageError } from './command.ts';
 import { EXPORT_COMMAND } from './export.ts';
 import { KEYS_COMMAND } from './keys.ts';
 import { MINE_COMMAND } from './mine.ts';
+import { PROJECTS_COMMAND } from './projects.ts';
+import { PURGE_COMMAND } from './purge.ts';
 import { REPORT_COMMAND } from './report.ts';
 
 const COMMANDS: Record<string, Command> = {
@@ -28,6 +30,8 @@ const COMMANDS: Record<string, Command> = {
   export: EXPORT_COMMAND,
   mine: MINE_COMMAND,
   report: REPORT_COMMAND,
+  projects: PROJECTS_COMMAND,
+  purge: PURGE_COMMAND,
 };
 
 /** The settings of the command's slices, in the order of the slices. */

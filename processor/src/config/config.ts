@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { API_SETTINGS, LISTEN_SETTINGS } from '../api/config.ts';
 import { KNOWLEDGE_SETTINGS } from '../knowledge/config.ts';
 import { MINE_SETTINGS } from '../mine/config.ts';
+import { REDACT_SETTINGS } from '../redact/config.ts';
+import { RETENTION_SETTINGS } from '../retention/config.ts';
 import { RUNTIME_SETTINGS } from '../runtime/config.ts';
 import { SCORE_SETTINGS } from '../score/config.ts';
 import { STORE_SETTINGS, storeConfigProblems } from '../store/config.ts';
@@ -16,10 +18,12 @@ export const SLICES = {
   listen: LISTEN_SETTINGS,
   store: STORE_SETTINGS,
   api: API_SETTINGS,
+  redact: REDACT_SETTINGS,
   runtime: RUNTIME_SETTINGS,
   score: SCORE_SETTINGS,
   knowledge: KNOWLEDGE_SETTINGS,
   mine: MINE_SETTINGS,
+  retention: RETENTION_SETTINGS,
 } as const;
 
 export type SliceName = keyof typeof SLICES;

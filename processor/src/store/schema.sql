@@ -312,6 +312,7 @@ CREATE TABLE log_records (
 );
 
 CREATE UNIQUE INDEX log_records_pkey ON log_records USING btree (project_id, content_hash);
+CREATE INDEX log_records_received_idx ON log_records USING btree (project_id, received_at);
 CREATE INDEX log_records_trace_idx ON log_records USING btree (project_id, trace_id, span_id) WHERE (trace_id IS NOT NULL);
 
 CREATE TABLE metric_points (
@@ -338,6 +339,7 @@ CREATE TABLE metric_points (
 
 CREATE INDEX metric_points_name_time_idx ON metric_points USING btree (project_id, name, time_unix_nano);
 CREATE UNIQUE INDEX metric_points_pkey ON metric_points USING btree (project_id, content_hash);
+CREATE INDEX metric_points_received_idx ON metric_points USING btree (project_id, received_at);
 
 CREATE TABLE mine_alerts (
   project_id integer NOT NULL,
@@ -461,9 +463,11 @@ CREATE TABLE projects (
   id integer NOT NULL,
   name text NOT NULL,
   created_at timestamp with time zone NOT NULL DEFAULT now(),
+  retention_days integer,
   CONSTRAINT projects_name_check CHECK ((name ~ '^[a-z0-9][a-z0-9._-]{0,62}$'::text)),
   CONSTRAINT projects_name_key UNIQUE (name),
-  CONSTRAINT projects_pkey PRIMARY KEY (id)
+  CONSTRAINT projects_pkey PRIMARY KEY (id),
+  CONSTRAINT projects_retention_days_check CHECK (((retention_days >= 1) AND (retention_days <= 36500)))
 );
 
 CREATE UNIQUE INDEX projects_name_key ON projects USING btree (name);
@@ -526,6 +530,7 @@ CREATE TABLE spans (
 
 CREATE INDEX spans_parent_idx ON spans USING btree (project_id, parent_span_id, trace_id);
 CREATE UNIQUE INDEX spans_pkey ON spans USING btree (project_id, trace_id, span_id);
+CREATE INDEX spans_received_idx ON spans USING btree (project_id, received_at);
 CREATE INDEX spans_unclassified_idx ON spans USING btree (project_id, trace_id) WHERE (genai_role IS NULL);
 
 CREATE VIEW flywheel_agents AS

@@ -27,3 +27,22 @@ export async function findProject(db: pg.ClientBase | pg.Pool, name: string): Pr
   const { rows } = await db.query<Project>('SELECT id, name FROM projects WHERE name = $1', [name]);
   return rows[0] ?? null;
 }
+
+export interface ProjectSummary extends Project {
+  /** Days raw telemetry is kept; null follows FLYWHEEL_RETENTION_DAYS. */
+  retentionDays: number | null;
+  createdAt: Date;
+}
+
+export async function listProjects(db: pg.ClientBase | pg.Pool): Promise<ProjectSummary[]> {
+  const { rows } = await db.query<ProjectSummary>(
+    'SELECT id, name, retention_days AS "retentionDays", created_at AS "createdAt" FROM projects ORDER BY id',
+  );
+  return rows;
+}
+
+/** Sets the project's retention in days (null: follow FLYWHEEL_RETENTION_DAYS); false when there is no such project. */
+export async function setProjectRetention(db: pg.ClientBase | pg.Pool, name: string, days: number | null): Promise<boolean> {
+  const { rowCount } = await db.query('UPDATE projects SET retention_days = $2 WHERE name = $1', [name, days]);
+  return rowCount === 1;
+}
