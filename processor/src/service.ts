@@ -1,7 +1,7 @@
 // Assembles the running processor: database, migrations, HTTP server, then the stages; and
 // takes it down in order (stop accepting, let in-flight requests finish, stop the stages in
 // reverse, close the pools, stop Postgres).
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { admissionOptionsOf, WriteAdmission } from './api/admission.ts';
@@ -29,6 +29,9 @@ const STAGES: readonly Stage[] = [scoring, knowledge, mining];
  * and verified keys are cached for seconds, so two suffice).
  */
 const AUTH_CONNECTIONS = 2;
+
+/** How often the HTTP server looks for requests past their headers or request timeout. */
+const CONNECTIONS_CHECK_MS = 250;
 
 export interface RunningProcessor {
   /** Base URL, e.g. http://127.0.0.1:4318 */
@@ -76,10 +79,26 @@ export async function startProcessor(config: Config, log: Logger): Promise<Runni
       maxBodyBytes: config.maxBodyBytes,
       writeTimeoutMs: config.writeTimeoutMs,
       retryAfterSeconds: config.retryAfterSeconds,
+      maxJsonDepth: config.maxJsonDepth,
       log,
     });
+    // Node answers 408 and closes the connection when the headers or the whole request take
+    // longer than their timeouts, checked every CONNECTIONS_CHECK_MS; 431 for a head too large.
+    const httpServer = createServer(
+      {
+        requestTimeout: config.requestTimeoutMs,
+        headersTimeout: Math.min(config.headersTimeoutMs, config.requestTimeoutMs),
+        maxHeaderSize: config.maxHeaderBytes,
+        connectionsCheckingInterval: CONNECTIONS_CHECK_MS,
+      },
+      app,
+    );
     const listening = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));
+      httpServer.once('error', reject);
+      httpServer.listen(config.port, config.host, () => {
+        httpServer.off('error', reject);
+        resolve(httpServer);
+      });
     });
     server = listening;
     const address = listening.address() as AddressInfo;

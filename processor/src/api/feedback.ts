@@ -11,6 +11,7 @@ import { type RecordedFeedback, recordFeedback } from '../store/quality/feedback
 import { inTransaction } from '../store/transaction.ts';
 import { accessOf, type Auth } from './auth.ts';
 import { classifyDatabaseError, HttpError } from './errors.ts';
+import { jsonBody } from './json-body.ts';
 
 /** Most feedback items in one request. */
 export const MAX_FEEDBACK_BATCH = 1000;
@@ -69,11 +70,11 @@ function resultJson(given: FeedbackInput, recorded: RecordedFeedback) {
   };
 }
 
-export function feedbackRoutes(options: { pool: pg.Pool; auth: Auth; writeTimeoutMs: number; retryAfterSeconds: number }): express.Router {
+export function feedbackRoutes(options: { pool: pg.Pool; auth: Auth; writeTimeoutMs: number; retryAfterSeconds: number; maxJsonDepth: number }): express.Router {
   const router = express.Router();
 
   /** Stores feedback: an object (201, or 200 for a repeat) or an array of up to 1000 (200). */
-  router.post('/feedback', options.auth.require('ingest'), express.json({ limit: '5mb' }), async (req, res) => {
+  router.post('/feedback', options.auth.require('ingest'), ...jsonBody('5mb', options.maxJsonDepth), async (req, res) => {
     const { projectId } = accessOf(res.locals);
     const batch = Array.isArray(req.body);
     const parsed = (batch ? z.array(feedbackInput).min(1).max(MAX_FEEDBACK_BATCH) : feedbackInput).safeParse(req.body);
