@@ -2,7 +2,6 @@
 // and mutated OTLP requests (fuzz-payloads.ts), then hostile query strings and bodies on every
 // REST route. Seeded: the seed is printed, and FUZZ_SEED=<seed> replays the same requests.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { sampleLogRecords } from '../processor/test/fixtures/otlp/sdk-logs.ts';
@@ -10,6 +9,7 @@ import { sampleMetrics } from '../processor/test/fixtures/otlp/sdk-metrics.ts';
 import { sampleSpans } from '../processor/test/fixtures/otlp/sdk-spans.ts';
 import { type FuzzRequest, hostileBody, hostileQuery, HOSTILE_VALUES, nextRequest, percentEncoded, seededRandom, type Seeds } from './fuzz-payloads.ts';
 import { startPostgres, type TestPostgres } from './harness.ts';
+import { watchRss } from './load-generator.ts';
 import { type ChildProcessor, spawnProcessor, stopChild } from './processor-child.ts';
 
 const REQUESTS = 10_000;
@@ -35,30 +35,6 @@ after(async () => {
   await pool.end();
   await postgres.destroy();
 });
-
-/** Samples the processor's resident set size (from /proc) until stopped; returns the peak. */
-function watchRss(pid: number) {
-  let peak = 0;
-  let samples = 0;
-  const timer = setInterval(() => {
-    void readFile(`/proc/${pid}/status`, 'utf8').then(
-      (status) => {
-        const kb = Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1]);
-        if (kb > 0) {
-          samples++;
-          peak = Math.max(peak, kb * 1024);
-        }
-      },
-      () => undefined,
-    );
-  }, 100);
-  return {
-    stop() {
-      clearInterval(timer);
-      return { peak, samples };
-    },
-  };
-}
 
 const LEAKS = /\n\s+at |node_modules|\.ts:\d+|SELECT |INSERT INTO|UPDATE .* SET|syntax error at|relation ".*"|column ".*"/;
 
