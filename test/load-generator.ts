@@ -157,6 +157,8 @@ export function watchRss(pid: number, everyMs = 100) {
       () => undefined,
     );
   }, everyMs);
+  // A failed test that never calls stop() must not keep the process alive.
+  timer.unref();
   return {
     stop() {
       clearInterval(timer);

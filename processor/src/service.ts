@@ -11,6 +11,7 @@ import { registerApiMetrics } from './api/metrics.ts';
 import type { Config } from './config/config.ts';
 import { buildInteractions, feedbackFromLogs, spanRoleOf } from './normalize/index.ts';
 import { processClaimant } from './runtime/claimant.ts';
+import { type EventLoopLag, watchEventLoopLag } from './runtime/event-loop-lag.ts';
 import type { Logger } from './runtime/logger.ts';
 import type { Loop } from './runtime/loop.ts';
 import { connectionsOf, type Stage, startStage } from './runtime/stage.ts';
@@ -46,6 +47,7 @@ export async function startProcessor(config: Config, log: Logger): Promise<Runni
   const database = await openDatabase(config, log);
   const started: Loop[] = [];
   let server: Server | undefined;
+  let lag: EventLoopLag | undefined;
   try {
     // Each pool is sized for its users alone, so none can take another's connections: REST
     // reads cannot starve the OTLP writers, nor a busy stage the API.
@@ -63,7 +65,8 @@ export async function startProcessor(config: Config, log: Logger): Promise<Runni
     const applied = await migrate(apiPool, { migrations, log });
     if (applied.length > 0) log.info(`applied migrations: ${applied.join(', ')}`);
 
-    const admission = new WriteAdmission(admissionOptionsOf(config));
+    lag = watchEventLoopLag();
+    const admission = new WriteAdmission(admissionOptionsOf(config, lag.value));
     const auth = createAuth({ pool: authPool, mode: config.auth });
     const authLine = await checkBind(auth, config.host);
     const registry = new Registry();
@@ -129,12 +132,14 @@ export async function startProcessor(config: Config, log: Logger): Promise<Runni
         clearInterval(sweep);
         clearTimeout(timer);
         await stopStages(started);
+        lag?.stop();
         await database.close();
         log.info('stopped');
       })());
     return { url, database, server: listening, stop };
   } catch (error) {
     // A stage failed to start after the server was listening: take everything down again.
+    lag?.stop();
     server?.closeAllConnections();
     server?.close();
     await stopStages(started).catch(() => undefined);

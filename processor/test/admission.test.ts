@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { RSS_SAMPLE_MS, WriteAdmission } from '../src/api/admission.ts';
 import { UnavailableError } from '../src/api/errors.ts';
 
-const options = { maxConcurrent: 2, maxQueued: 1, queueTimeoutMs: 50, maxPendingBytes: 100, retryAfterSeconds: 7, maxRssBytes: 0 };
+const options = { maxConcurrent: 2, maxQueued: 1, queueTimeoutMs: 50, maxPendingBytes: 100, retryAfterSeconds: 7, maxRssBytes: 0, maxEventLoopDelayMs: 0 };
 
 function deferred() {
   let resolve!: () => void;
@@ -108,5 +108,18 @@ test('above maxRssBytes new batches are refused with 503 until memory is back un
 
 test('maxRssBytes 0 never reads the memory', () => {
   const admission = new WriteAdmission({ ...options, rss: () => assert.fail('read') });
+  admission.checkCapacity();
+});
+
+test('while the event loop is more than maxEventLoopDelayMs behind, new batches are refused with 503', () => {
+  let delay = 10;
+  const admission = new WriteAdmission({ ...options, maxEventLoopDelayMs: 100, eventLoopDelay: () => delay });
+  admission.checkCapacity();
+  delay = 150;
+  assert.throws(
+    () => admission.checkCapacity(),
+    (error: unknown) => error instanceof UnavailableError && /event loop is 150 ms behind, more than 100 ms/.test(error.message),
+  );
+  delay = 100;
   admission.checkCapacity();
 });

@@ -21,6 +21,7 @@ test('with nothing set, every setting takes its documented default', () => {
     maxHeaderBytes: 16384,
     maxJsonDepth: 32,
     maxRssBytes: 1073741824,
+    maxEventLoopDelayMs: 0,
     apiConnections: 4,
     logLevel: 'info',
     auth: 'auto',

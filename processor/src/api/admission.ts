@@ -3,7 +3,9 @@
 // bodies held in memory stay under `maxPendingBytes`. Past any bound the caller gets an
 // UnavailableError (503 + Retry-After) at once instead of an ever-growing queue. While the
 // process's resident memory is above `maxRssBytes` (sampled at most every RSS_SAMPLE_MS), new
-// batches are refused the same way, so a burst of load cannot grow the heap without bound.
+// batches are refused the same way, so a burst of load cannot grow the heap without bound;
+// and while the event loop is more than `maxEventLoopDelayMs` behind, so that health checks and
+// the REST API keep answering when the CPU cannot keep up with the batches.
 import type { ApiConfig } from './config.ts';
 import { UnavailableError } from './errors.ts';
 
@@ -17,6 +19,10 @@ export interface AdmissionOptions {
   maxRssBytes: number;
   /** The process's resident set size in bytes (process.memoryUsage.rss; a stand-in in unit tests). */
   rss?: () => number;
+  /** 0: no bound on the event loop's delay. */
+  maxEventLoopDelayMs: number;
+  /** How many milliseconds the event loop is behind (runtime/event-loop-lag.ts; a stand-in in unit tests). */
+  eventLoopDelay?: () => number;
   /** Milliseconds since some origin (performance.now; a stand-in in unit tests). */
   now?: () => number;
 }
@@ -30,7 +36,7 @@ interface Waiter {
 }
 
 /** The admission limits the api settings slice configures (FLYWHEEL_MAX_CONCURRENT_WRITES and the rest). */
-export function admissionOptionsOf(config: ApiConfig): AdmissionOptions {
+export function admissionOptionsOf(config: ApiConfig, eventLoopDelay?: () => number): AdmissionOptions {
   return {
     maxConcurrent: config.maxConcurrentWrites,
     maxQueued: config.maxQueuedWrites,
@@ -38,6 +44,8 @@ export function admissionOptionsOf(config: ApiConfig): AdmissionOptions {
     maxPendingBytes: config.maxPendingBytes,
     retryAfterSeconds: config.retryAfterSeconds,
     maxRssBytes: config.maxRssBytes,
+    maxEventLoopDelayMs: config.maxEventLoopDelayMs,
+    ...(eventLoopDelay ? { eventLoopDelay } : {}),
   };
 }
 
@@ -77,8 +85,18 @@ export class WriteAdmission {
   /** Fails fast before a body is read when the queue is already full or memory is above its bound. */
   checkCapacity(): void {
     this.#checkMemory();
+    this.#checkEventLoop();
     if (this.#running >= this.#options.maxConcurrent && this.#queue.length >= this.#options.maxQueued) {
       throw this.#overloaded(`${this.#queue.length} batches are already waiting to be written`);
+    }
+  }
+
+  #checkEventLoop(): void {
+    const { maxEventLoopDelayMs, eventLoopDelay } = this.#options;
+    if (maxEventLoopDelayMs === 0 || !eventLoopDelay) return;
+    const delay = eventLoopDelay();
+    if (delay > maxEventLoopDelayMs) {
+      throw this.#overloaded(`its event loop is ${Math.round(delay)} ms behind, more than ${maxEventLoopDelayMs} ms (FLYWHEEL_MAX_EVENT_LOOP_DELAY_MS)`);
     }
   }
 

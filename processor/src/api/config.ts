@@ -138,6 +138,16 @@ export const API_SETTINGS = [
     schema: z.coerce.number().int().refine((n) => n === 0 || (n >= 64 * MiB && n <= 1024 * 1024 * MiB)).default(1024 * MiB),
   },
   {
+    // Off by default: a busy host (or a long synchronous stage step) delays the loop too, and
+    // would then shed batches that could have been taken. 250-500 suits a dedicated host.
+    key: 'maxEventLoopDelayMs',
+    env: 'FLYWHEEL_MAX_EVENT_LOOP_DELAY_MS',
+    flag: 'max-event-loop-delay-ms',
+    expected: 'an integer from 0 to 60000 (milliseconds), 0 for no bound',
+    description: 'How far behind the event loop may be before OTLP batches are refused with 503, keeping /healthz and the REST API responsive (0: no bound)',
+    schema: ms(0, 60_000).default(0),
+  },
+  {
     key: 'apiConnections',
     env: 'FLYWHEEL_API_CONNECTIONS',
     flag: 'api-connections',
