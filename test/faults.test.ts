@@ -179,13 +179,18 @@ describe('two replicas on one database under load', () => {
     assert.equal(scored.interactions, traceIds.length);
     assert.equal(scored.rescored, 0, 'no interaction was scored twice');
     assert.equal(scored.by.length, 2, `both replicas scored: ${scored.by.join(', ')}`);
-    // One more mining pass after the last score: every interaction's facts are mined.
-    await sleep(2 * MINE_INTERVAL_MS);
-    const mined = await pool.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM mine_facts f JOIN interactions i ON i.project_id = f.project_id AND i.id = f.interaction_id WHERE i.trace_id = ANY ($1)',
-      [traceIds],
+    // A mining pass after the last score mines every interaction's facts.
+    await waitFor(
+      "every interaction's facts mined",
+      async () => {
+        const mined = await pool.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM mine_facts f JOIN interactions i ON i.project_id = f.project_id AND i.id = f.interaction_id WHERE i.trace_id = ANY ($1)',
+          [traceIds],
+        );
+        return mined.rows[0]!.n === traceIds.length ? true : undefined;
+      },
+      20_000,
     );
-    assert.equal(mined.rows[0]!.n, traceIds.length);
 
     // The scheduled singleton jobs ran at most once per due time between both replicas.
     const elapsed = performance.now() - started;
