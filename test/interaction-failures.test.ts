@@ -61,6 +61,7 @@ before(async () => {
     maxBodyBytes: config.maxBodyBytes,
     writeTimeoutMs: config.writeTimeoutMs,
     retryAfterSeconds: config.retryAfterSeconds,
+    maxJsonDepth: config.maxJsonDepth,
     log: silentLogger,
   });
   server = await new Promise<Server>((resolve) => {

@@ -2,7 +2,7 @@
 // takes it down in order (stop accepting, let in-flight requests finish, stop the stages in
 // reverse, close the pools, stop Postgres).
 import { readFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { admissionOptionsOf, WriteAdmission } from './api/admission.ts';
@@ -14,6 +14,7 @@ import type { Config } from './config/config.ts';
 import { buildInteractions, feedbackFromLogs, spanRoleOf } from './normalize/index.ts';
 import { BUILTIN_TYPES, createRedactor, type CustomPattern, parseRedactPatterns, type Redactor } from './redact/index.ts';
 import { processClaimant } from './runtime/claimant.ts';
+import { type EventLoopLag, watchEventLoopLag } from './runtime/event-loop-lag.ts';
 import type { Logger } from './runtime/logger.ts';
 import type { Loop } from './runtime/loop.ts';
 import { connectionsOf, type Stage, startStage } from './runtime/stage.ts';
@@ -34,6 +35,9 @@ const STAGES: readonly Stage[] = [scoring, knowledge, mining, retention];
  * and verified keys are cached for seconds, so two suffice).
  */
 const AUTH_CONNECTIONS = 2;
+
+/** How often the HTTP server looks for requests past their headers or request timeout. */
+const CONNECTIONS_CHECK_MS = 250;
 
 export interface RunningProcessor {
   /** Base URL, e.g. http://127.0.0.1:4318 */
@@ -64,6 +68,7 @@ export async function startProcessor(config: Config, log: Logger): Promise<Runni
   const database = await openDatabase(config, log);
   const started: Loop[] = [];
   let server: Server | undefined;
+  let lag: EventLoopLag | undefined;
   try {
     // Each pool is sized for its users alone, so none can take another's connections: REST
     // reads cannot starve the OTLP writers, nor a busy stage the API.
@@ -81,7 +86,8 @@ export async function startProcessor(config: Config, log: Logger): Promise<Runni
     const applied = await migrate(apiPool, { migrations, log });
     if (applied.length > 0) log.info(`applied migrations: ${applied.join(', ')}`);
 
-    const admission = new WriteAdmission(admissionOptionsOf(config));
+    lag = watchEventLoopLag();
+    const admission = new WriteAdmission(admissionOptionsOf(config, lag.value));
     const auth = createAuth({ pool: authPool, mode: config.auth });
     const authLine = await checkBind(auth, config.host);
     const registry = new Registry();
@@ -105,10 +111,26 @@ export async function startProcessor(config: Config, log: Logger): Promise<Runni
       maxBodyBytes: config.maxBodyBytes,
       writeTimeoutMs: config.writeTimeoutMs,
       retryAfterSeconds: config.retryAfterSeconds,
+      maxJsonDepth: config.maxJsonDepth,
       log,
     });
+    // Node answers 408 and closes the connection when the headers or the whole request take
+    // longer than their timeouts, checked every CONNECTIONS_CHECK_MS; 431 for a head too large.
+    const httpServer = createServer(
+      {
+        requestTimeout: config.requestTimeoutMs,
+        headersTimeout: Math.min(config.headersTimeoutMs, config.requestTimeoutMs),
+        maxHeaderSize: config.maxHeaderBytes,
+        connectionsCheckingInterval: CONNECTIONS_CHECK_MS,
+      },
+      app,
+    );
     const listening = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));
+      httpServer.once('error', reject);
+      httpServer.listen(config.port, config.host, () => {
+        httpServer.off('error', reject);
+        resolve(httpServer);
+      });
     });
     server = listening;
     const address = listening.address() as AddressInfo;
@@ -140,12 +162,14 @@ export async function startProcessor(config: Config, log: Logger): Promise<Runni
         clearInterval(sweep);
         clearTimeout(timer);
         await stopStages(started);
+        lag?.stop();
         await database.close();
         log.info('stopped');
       })());
     return { url, database, server: listening, stop };
   } catch (error) {
     // A stage failed to start after the server was listening: take everything down again.
+    lag?.stop();
     server?.closeAllConnections();
     server?.close();
     await stopStages(started).catch(() => undefined);

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { WriteAdmission } from '../src/api/admission.ts';
+import { RSS_SAMPLE_MS, WriteAdmission } from '../src/api/admission.ts';
 import { UnavailableError } from '../src/api/errors.ts';
 
-const options = { maxConcurrent: 2, maxQueued: 1, queueTimeoutMs: 50, maxPendingBytes: 100, retryAfterSeconds: 7 };
+const options = { maxConcurrent: 2, maxQueued: 1, queueTimeoutMs: 50, maxPendingBytes: 100, retryAfterSeconds: 7, maxRssBytes: 0, maxEventLoopDelayMs: 0 };
 
 function deferred() {
   let resolve!: () => void;
@@ -72,4 +72,54 @@ test('body bytes are held against the budget until released', () => {
   admission.releaseBytes(60);
   admission.reserveBytes(100);
   assert.equal(admission.pendingBytes, 100);
+});
+
+test('above maxRssBytes new batches are refused with 503 until memory is back under it, sampled at most every RSS_SAMPLE_MS', () => {
+  let rss = 500;
+  let now = 0;
+  let reads = 0;
+  const admission = new WriteAdmission({
+    ...options,
+    maxRssBytes: 1000,
+    rss: () => {
+      reads++;
+      return rss;
+    },
+    now: () => now,
+  });
+  admission.checkCapacity();
+  rss = 2000;
+  admission.checkCapacity(); // the sample is still the one from time 0
+  assert.equal(reads, 1);
+  now = RSS_SAMPLE_MS;
+  assert.throws(
+    () => admission.checkCapacity(),
+    (error: unknown) =>
+      error instanceof UnavailableError &&
+      error.retryAfterSeconds === 7 &&
+      /memory use is above 1000 bytes \(FLYWHEEL_MAX_RSS_BYTES\)/.test(error.message),
+  );
+  assert.equal(admission.rssBytes, 2000);
+  rss = 900;
+  now = 2 * RSS_SAMPLE_MS;
+  admission.checkCapacity();
+  assert.equal(reads, 3);
+});
+
+test('maxRssBytes 0 never reads the memory', () => {
+  const admission = new WriteAdmission({ ...options, rss: () => assert.fail('read') });
+  admission.checkCapacity();
+});
+
+test('while the event loop is more than maxEventLoopDelayMs behind, new batches are refused with 503', () => {
+  let delay = 10;
+  const admission = new WriteAdmission({ ...options, maxEventLoopDelayMs: 100, eventLoopDelay: () => delay });
+  admission.checkCapacity();
+  delay = 150;
+  assert.throws(
+    () => admission.checkCapacity(),
+    (error: unknown) => error instanceof UnavailableError && /event loop is 150 ms behind, more than 100 ms/.test(error.message),
+  );
+  delay = 100;
+  admission.checkCapacity();
 });

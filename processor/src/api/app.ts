@@ -1,5 +1,6 @@
 // The HTTP application: OTLP under /v1, REST under /api, health and metrics at the root.
 import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
 import type pg from 'pg';
 import type { Outcomes } from '../mine/report.ts';
 import { createRedactor, type Redactor } from '../redact/index.ts';
@@ -40,14 +41,36 @@ export interface AppOptions {
   maxBodyBytes: number;
   writeTimeoutMs: number;
   retryAfterSeconds: number;
+  /** Deepest nesting a REST JSON body may have (json-body.ts). */
+  maxJsonDepth: number;
   log: Logger;
 }
+
+/**
+ * Security headers on every answer. The API serves JSON, protobuf and Prometheus text, never
+ * HTML: nothing may be framed, sniffed as another type, load anything or be cached on the way
+ * (answers carry a project's data); the server is not named. Strict-Transport-Security is left
+ * to the proxy that terminates TLS (the processor itself speaks plain HTTP).
+ */
+const securityHeaders = [
+  helmet({
+    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    referrerPolicy: { policy: 'no-referrer' },
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+    strictTransportSecurity: false,
+  }),
+  (_req: Request, res: Response, next: NextFunction) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  },
+];
 
 export function createApp(appOptions: AppOptions): express.Express {
   const options = { ...appOptions, redactor: appOptions.redactor ?? createRedactor({ mode: 'off' }) };
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.use(securityHeaders);
 
   app.use(otlpReceiver({ ...options, pool: options.ingestPool, buildFailures: buildFailureCounter(options.metrics.registry) }));
 

@@ -93,6 +93,61 @@ export const API_SETTINGS = [
     schema: ms(0, 600_000).default(10_000),
   },
   {
+    // Node's http server answers 408 and closes the connection once a request (headers and
+    // body) has taken longer; a slow-loris body cannot keep memory or a socket for long, and
+    // it never holds a writer (a batch waits for one only once its body is read).
+    key: 'requestTimeoutMs',
+    env: 'FLYWHEEL_REQUEST_TIMEOUT_MS',
+    flag: 'request-timeout-ms',
+    expected: 'an integer from 1000 to 600000 (milliseconds)',
+    description: 'Longest time a client may take to send a whole request, headers and body (408 after it)',
+    schema: ms(1000, 600_000).default(60_000),
+  },
+  {
+    key: 'headersTimeoutMs',
+    env: 'FLYWHEEL_HEADERS_TIMEOUT_MS',
+    flag: 'headers-timeout-ms',
+    expected: 'an integer from 1000 to 600000 (milliseconds)',
+    description: "Longest time a client may take to send a request's headers (408 after it)",
+    schema: ms(1000, 600_000).default(10_000),
+  },
+  {
+    key: 'maxHeaderBytes',
+    env: 'FLYWHEEL_MAX_HEADER_BYTES',
+    flag: 'max-header-bytes',
+    expected: 'an integer from 1024 to 1048576 (bytes)',
+    description: 'Largest request head, request line and headers together (431 above it)',
+    schema: int(1024, 1024 * 1024).default(16 * 1024),
+  },
+  {
+    key: 'maxJsonDepth',
+    env: 'FLYWHEEL_MAX_JSON_DEPTH',
+    flag: 'max-json-depth',
+    expected: 'an integer from 2 to 1000',
+    description: 'Deepest nesting of objects and arrays a REST JSON body may have (400 deeper)',
+    schema: int(2, 1000).default(32),
+  },
+  {
+    // Sampled a few times a second; while the process is above it, the OTLP receiver sheds
+    // new batches with 503 + Retry-After until garbage collection brings it back down.
+    key: 'maxRssBytes',
+    env: 'FLYWHEEL_MAX_RSS_BYTES',
+    flag: 'max-rss-bytes',
+    expected: 'an integer from 67108864 (64 MiB) up, or 0 for no bound',
+    description: "Resident memory of the processor above which OTLP batches are refused with 503 (0: no bound)",
+    schema: z.coerce.number().int().refine((n) => n === 0 || (n >= 64 * MiB && n <= 1024 * 1024 * MiB)).default(1024 * MiB),
+  },
+  {
+    // Off by default: a busy host (or a long synchronous stage step) delays the loop too, and
+    // would then shed batches that could have been taken. 250-500 suits a dedicated host.
+    key: 'maxEventLoopDelayMs',
+    env: 'FLYWHEEL_MAX_EVENT_LOOP_DELAY_MS',
+    flag: 'max-event-loop-delay-ms',
+    expected: 'an integer from 0 to 60000 (milliseconds), 0 for no bound',
+    description: 'How far behind the event loop may be before OTLP batches are refused with 503, keeping /healthz and the REST API responsive (0: no bound)',
+    schema: ms(0, 60_000).default(0),
+  },
+  {
     key: 'apiConnections',
     env: 'FLYWHEEL_API_CONNECTIONS',
     flag: 'api-connections',

@@ -13,6 +13,7 @@ import { inTransaction } from '../store/transaction.ts';
 import { accessOf, type Auth } from './auth.ts';
 import { classifyDatabaseError, HttpError } from './errors.ts';
 import type { ProcessorMetrics } from './metrics.ts';
+import { jsonBody } from './json-body.ts';
 
 /** Most feedback items in one request. */
 export const MAX_FEEDBACK_BATCH = 1000;
@@ -88,13 +89,14 @@ export interface FeedbackRouteOptions {
   retryAfterSeconds: number;
   redactor: Redactor;
   metrics: ProcessorMetrics;
+  maxJsonDepth: number;
 }
 
 export function feedbackRoutes(options: FeedbackRouteOptions): express.Router {
   const router = express.Router();
 
   /** Stores feedback: an object (201, or 200 for a repeat) or an array of up to 1000 (200). */
-  router.post('/feedback', options.auth.require('ingest'), express.json({ limit: '5mb' }), async (req, res) => {
+  router.post('/feedback', options.auth.require('ingest'), ...jsonBody('5mb', options.maxJsonDepth), async (req, res) => {
     const { projectId } = accessOf(res.locals);
     const batch = Array.isArray(req.body);
     const parsed = (batch ? z.array(feedbackInput).min(1).max(MAX_FEEDBACK_BATCH) : feedbackInput).safeParse(req.body);

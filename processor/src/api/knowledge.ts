@@ -9,6 +9,7 @@ import { decide, KnowledgeTransitionError, listItems, searchItems, type StoredIt
 import { inTransaction } from '../store/transaction.ts';
 import { accessOf, type Auth } from './auth.ts';
 import { classifyDatabaseError, HttpError } from './errors.ts';
+import { jsonBody } from './json-body.ts';
 import { agentInsights } from './mining.ts';
 
 const MAX_ITEMS = 1000;
@@ -81,7 +82,7 @@ async function guidanceOf(pool: pg.Pool, projectId: number, agent: string | unde
   };
 }
 
-export function knowledgeRoutes(options: { pool: pg.Pool; auth: Auth; writeTimeoutMs: number; retryAfterSeconds: number }): express.Router {
+export function knowledgeRoutes(options: { pool: pg.Pool; auth: Auth; writeTimeoutMs: number; retryAfterSeconds: number; maxJsonDepth: number }): express.Router {
   const router = express.Router();
   const { pool, auth } = options;
 
@@ -132,9 +133,9 @@ export function knowledgeRoutes(options: { pool: pg.Pool; auth: Auth; writeTimeo
   };
 
   /** A person commits a pending item (admin); optional body { "reason" }. */
-  router.post('/knowledge/:id/approve', auth.require('admin'), express.json({ limit: '64kb' }), decision('committed'));
+  router.post('/knowledge/:id/approve', auth.require('admin'), ...jsonBody('64kb', options.maxJsonDepth), decision('committed'));
   /** A person rejects a pending item (admin); optional body { "reason" }. */
-  router.post('/knowledge/:id/reject', auth.require('admin'), express.json({ limit: '64kb' }), decision('rejected'));
+  router.post('/knowledge/:id/reject', auth.require('admin'), ...jsonBody('64kb', options.maxJsonDepth), decision('rejected'));
 
   return router;
 }

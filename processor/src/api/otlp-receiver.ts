@@ -4,7 +4,7 @@
 import express, { type Request, type Response } from 'express';
 import type pg from 'pg';
 import type { Counter } from 'prom-client';
-import type { Logger } from '../runtime/logger.ts';
+import { type Logger, throttled } from '../runtime/logger.ts';
 import {
   decodeLogs,
   decodeMetrics,
@@ -51,9 +51,14 @@ interface Signal<T> {
   write(client: pg.PoolClient, projectId: number, items: T[], normalizer: Normalizer): Promise<WriteResult>;
 }
 
+/** The receiver's log function for 503s, throttled (one line a second at most). */
+interface Throttled {
+  warnUnavailable(message: string): void;
+}
+
 interface SignalRoute {
   name: OtlpSignal;
-  receive(req: Request, res: Response, options: ReceiverOptions): Promise<void>;
+  receive(req: Request, res: Response, options: ReceiverOptions & Throttled): Promise<void>;
 }
 
 /** Binds a signal's decoder and writer (of one record type) into a route. */
@@ -82,8 +87,12 @@ const ENCODINGS: Record<string, OtlpEncoding | undefined> = {
 /** At most this many rejection reasons are listed in a partial_success message. */
 const MAX_LISTED_REASONS = 10;
 
-export function otlpReceiver(options: ReceiverOptions): express.Router {
+/** 503s are logged at most once a second: under overload every shed batch would log a line. */
+const UNAVAILABLE_LOG_EVERY_MS = 1000;
+
+export function otlpReceiver(receiverOptions: ReceiverOptions): express.Router {
   const router = express.Router();
+  const options = { ...receiverOptions, warnUnavailable: throttled((m) => receiverOptions.log.warn(m), UNAVAILABLE_LOG_EVERY_MS) };
   for (const signal of SIGNALS) {
     const path = `/v1/${signal.name}`;
     router.post(path, (req, res) => {
@@ -99,7 +108,7 @@ export function otlpReceiver(options: ReceiverOptions): express.Router {
   return router;
 }
 
-async function receive<T>(signal: Signal<T>, req: Request, res: Response, options: ReceiverOptions): Promise<void> {
+async function receive<T>(signal: Signal<T>, req: Request, res: Response, options: ReceiverOptions & Throttled): Promise<void> {
   const { admission, metrics } = options;
   const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   const encoding = ENCODINGS[mediaType];
@@ -152,7 +161,7 @@ async function receive<T>(signal: Signal<T>, req: Request, res: Response, option
     metrics.otlpRequests.inc({ signal: signal.name, outcome: outcomeOf(failure.status) });
     // The client gets the reason class; the log gets the error itself (a 500 is a bug: its stack).
     if (failure.status === 500) options.log.error(`${req.path}: ${failure.message}: ${errorToLog(failure)}`);
-    else if (failure.status >= 500) options.log.warn(`${req.path}: ${failure.status} ${failure.message}${causeOf(failure)}`);
+    else if (failure.status >= 500) options.warnUnavailable(`${req.path}: ${failure.status} ${failure.message}${causeOf(failure)}`);
     else options.log.debug(`${req.path}: ${failure.status} ${failure.message}`);
     discardRest(req, options.maxBodyBytes);
     if (failure.retryAfterSeconds !== undefined) res.set('Retry-After', String(failure.retryAfterSeconds));

@@ -9,6 +9,7 @@ import { deleteSource, listSources, registerSource, type SourceRow } from '../st
 import { inTransaction } from '../store/transaction.ts';
 import { accessOf, type Auth } from './auth.ts';
 import { classifyDatabaseError, HttpError } from './errors.ts';
+import { jsonBody } from './json-body.ts';
 
 const SCHEMES = ['http:', 'https:', 'file:'];
 
@@ -66,12 +67,12 @@ function sourceJson(source: SourceRow & { items: number }) {
   };
 }
 
-export function sourceRoutes(options: { pool: pg.Pool; auth: Auth; writeTimeoutMs: number; retryAfterSeconds: number }): express.Router {
+export function sourceRoutes(options: { pool: pg.Pool; auth: Auth; writeTimeoutMs: number; retryAfterSeconds: number; maxJsonDepth: number }): express.Router {
   const router = express.Router();
   const { pool, auth } = options;
 
   /** Registers a knowledge source (admin): { uri, updateFrequency, agent?, trusted? }; 201, or 409 with the one already registered. */
-  router.post('/sources', auth.require('admin'), express.json({ limit: '64kb' }), async (req, res) => {
+  router.post('/sources', auth.require('admin'), ...jsonBody('64kb', options.maxJsonDepth), async (req, res) => {
     const parsed = registration.safeParse(req.body ?? {});
     if (!parsed.success) throw new HttpError(400, `invalid body: ${z.prettifyError(parsed.error)}`);
     const { uri: given, updateFrequency, agent, trusted } = parsed.data;

@@ -20,3 +20,23 @@ export function createLogger(level: LogLevel, write: (line: string) => void = (l
 
 /** A logger that drops everything (tests, benchmarks). */
 export const silentLogger: Logger = { error() {}, warn() {}, info() {}, debug() {} };
+
+/**
+ * A log function that writes at most one line per `everyMs`; the lines dropped in between are
+ * counted in the next one written. For lines that come with every request under overload
+ * (each shed batch), where one line a second says as much as thousands.
+ */
+export function throttled(write: (message: string) => void, everyMs: number, now: () => number = () => performance.now()): (message: string) => void {
+  let lastAt = -Infinity;
+  let dropped = 0;
+  return (message) => {
+    const t = now();
+    if (t - lastAt < everyMs) {
+      dropped++;
+      return;
+    }
+    write(dropped > 0 ? `${message} (${dropped} similar line(s) dropped since the last one)` : message);
+    lastAt = t;
+    dropped = 0;
+  };
+}
