@@ -1,0 +1,61 @@
+// How well mining found the planted failure modes: each open failure pattern of GET
+// /api/patterns is matched to the interactions it describes (their facts and topic, as mining
+// derived them), and attributed to the planted mode most of those interactions came from.
+import type pg from 'pg';
+import type { TurnRecord } from './run.ts';
+import { PLANTED_MODES, type PlantedMode } from './world.ts';
+
+export interface PatternFinding {
+  label: string;
+  segment: Record<string, string>;
+  n: number;
+  lift: number;
+  /** The planted mode that makes up at least half of its interactions; null: none does. */
+  mode: PlantedMode | null;
+}
+
+export interface PlantedDetection {
+  patterns: PatternFinding[];
+  found: PlantedMode[];
+  missed: PlantedMode[];
+  recall: number;
+  precision: number;
+  /** How often each mode occurred in the user traffic of the run. */
+  rates: Record<PlantedMode, number>;
+}
+
+/** The planted modes among the agent's open failure patterns. */
+export async function detectPlanted(url: string, pool: pg.Pool, agent: string, turns: readonly TurnRecord[]): Promise<PlantedDetection> {
+  const response = await fetch(`${url}/api/patterns?agent=${encodeURIComponent(agent)}&kind=failure&status=open&limit=1000`);
+  if (!response.ok) throw new Error(`GET /api/patterns answered ${response.status}`);
+  const { patterns } = (await response.json()) as { patterns: { label: string; segment: Record<string, string>; n: number; lift: number }[] };
+  const { rows } = await pool.query<{ interaction_id: string; facts: string; cluster_id: string | null }>(
+    `SELECT f.interaction_id, f.facts, t.cluster_id FROM mine_facts f
+     LEFT JOIN interaction_topics t ON t.project_id = f.project_id AND t.interaction_id = f.interaction_id
+     WHERE f.agent = $1`,
+    [agent],
+  );
+  const modeOf = new Map(turns.map((t) => [t.interactionId, t.mode]));
+  const facts = rows.map((r) => ({ id: r.interaction_id, facts: new Set(r.facts.split('\u001e')), topic: r.cluster_id }));
+  const findings = patterns.map((p): PatternFinding => {
+    const entries = Object.entries(p.segment);
+    const matched = facts.filter((f) => entries.every(([field, value]) => (field === 'topic' ? f.topic === value : f.facts.has(`${field}\u001f${value}`))));
+    const counts = new Map<PlantedMode, number>();
+    for (const m of matched) {
+      const mode = modeOf.get(m.id);
+      if (mode) counts.set(mode, (counts.get(mode) ?? 0) + 1);
+    }
+    const [top] = [...counts.entries()].sort((a, b) => b[1] - a[1]);
+    return { label: p.label, segment: p.segment, n: p.n, lift: p.lift, mode: top !== undefined && matched.length > 0 && top[1] / matched.length >= 0.5 ? top[0] : null };
+  });
+  const found = PLANTED_MODES.filter((m) => findings.some((f) => f.mode === m));
+  const rates = Object.fromEntries(PLANTED_MODES.map((m) => [m, turns.length === 0 ? 0 : turns.filter((t) => t.mode === m).length / turns.length])) as Record<PlantedMode, number>;
+  return {
+    patterns: findings,
+    found,
+    missed: PLANTED_MODES.filter((m) => !found.includes(m)),
+    recall: found.length / PLANTED_MODES.length,
+    precision: findings.length === 0 ? 0 : findings.filter((f) => f.mode !== null).length / findings.length,
+    rates,
+  };
+}
