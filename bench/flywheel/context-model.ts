@@ -1,6 +1,7 @@
 // A local OpenAI-compatible chat model that knows nothing but its prompt: it answers with the
 // sentence of the system prompt's context that shares the most words with the question (the
-// first such sentence on a tie), restates an order record, or says it does not know. It never
+// first such sentence on a tie; the first sentence when none shares a word, as the agent put
+// the best match first), restates an order record, or says it does not know. It never
 // sees the simulation's ground truth, so the agent can only be as right as its knowledge.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -29,7 +30,8 @@ export function answerFromContext(system: string, question: string): string {
     for (const w of words(line)) if (asked.has(w)) score++;
     if (score > 0 && (best === null || score > best.score)) best = { line, score };
   }
-  return best?.line ?? UNKNOWN_ANSWER;
+  const first = system.split('\n').find((line) => line.startsWith('- '));
+  return best?.line ?? first?.slice(2) ?? UNKNOWN_ANSWER;
 }
 
 export interface ContextModelServer {

@@ -10,8 +10,8 @@ export interface PatternFinding {
   segment: Record<string, string>;
   n: number;
   lift: number;
-  /** The planted mode that makes up at least half of its interactions; null: none does. */
-  mode: PlantedMode | null;
+  /** The planted mode or world cause that makes up at least half of its interactions; null: none does. */
+  cause: PlantedMode | 'unknown-fact' | 'changed-fact' | null;
 }
 
 export interface PlantedDetection {
@@ -19,7 +19,10 @@ export interface PlantedDetection {
   found: PlantedMode[];
   missed: PlantedMode[];
   recall: number;
+  /** Share of the failure patterns attributed to a planted mode. */
   precision: number;
+  /** Share of the failure patterns attributed to a planted mode or to a failure the world itself causes (a fact not known yet, a fact that changed). */
+  explained: number;
   /** How often each mode occurred in the user traffic of the run. */
   rates: Record<PlantedMode, number>;
 }
@@ -35,27 +38,29 @@ export async function detectPlanted(url: string, pool: pg.Pool, agent: string, t
      WHERE f.agent = $1`,
     [agent],
   );
-  const modeOf = new Map(turns.map((t) => [t.interactionId, t.mode]));
+  const causeOf = new Map(turns.map((t) => [t.interactionId, t.mode ?? t.cause]));
   const facts = rows.map((r) => ({ id: r.interaction_id, facts: new Set(r.facts.split('\u001e')), topic: r.cluster_id }));
   const findings = patterns.map((p): PatternFinding => {
     const entries = Object.entries(p.segment);
     const matched = facts.filter((f) => entries.every(([field, value]) => (field === 'topic' ? f.topic === value : f.facts.has(`${field}\u001f${value}`))));
-    const counts = new Map<PlantedMode, number>();
+    const counts = new Map<NonNullable<PatternFinding['cause']>, number>();
     for (const m of matched) {
-      const mode = modeOf.get(m.id);
-      if (mode) counts.set(mode, (counts.get(mode) ?? 0) + 1);
+      const cause = causeOf.get(m.id);
+      if (cause) counts.set(cause, (counts.get(cause) ?? 0) + 1);
     }
-    const [top] = [...counts.entries()].sort((a, b) => b[1] - a[1]);
-    return { label: p.label, segment: p.segment, n: p.n, lift: p.lift, mode: top !== undefined && matched.length > 0 && top[1] / matched.length >= 0.5 ? top[0] : null };
+    const [top] = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    return { label: p.label, segment: p.segment, n: p.n, lift: p.lift, cause: top !== undefined && matched.length > 0 && top[1] / matched.length >= 0.5 ? top[0] : null };
   });
-  const found = PLANTED_MODES.filter((m) => findings.some((f) => f.mode === m));
+  const planted = (f: PatternFinding) => (PLANTED_MODES as readonly string[]).includes(f.cause ?? '');
+  const found = PLANTED_MODES.filter((m) => findings.some((f) => f.cause === m));
   const rates = Object.fromEntries(PLANTED_MODES.map((m) => [m, turns.length === 0 ? 0 : turns.filter((t) => t.mode === m).length / turns.length])) as Record<PlantedMode, number>;
   return {
     patterns: findings,
     found,
     missed: PLANTED_MODES.filter((m) => !found.includes(m)),
     recall: found.length / PLANTED_MODES.length,
-    precision: findings.length === 0 ? 0 : findings.filter((f) => f.mode !== null).length / findings.length,
+    precision: findings.length === 0 ? 0 : findings.filter(planted).length / findings.length,
+    explained: findings.length === 0 ? 0 : findings.filter((f) => f.cause !== null).length / findings.length,
     rates,
   };
 }

@@ -36,7 +36,7 @@ export function comparison(sim: Simulation): string {
     `response time, simulated ms      ${pad(off.responseMs.toFixed(0), 8)}   ${pad(on.responseMs.toFixed(0), 7)}   ${ratio(off.responseMs, on.responseMs)}`,
     `user-traffic accuracy            ${pad(off.trafficAccuracy.toFixed(2), 8)}   ${pad(on.trafficAccuracy.toFixed(2), 7)}   ${ratio(off.trafficAccuracy, on.trafficAccuracy)}`,
     `days from a fact's change to the first correct answer: off ${days(dOff)}, on ${days(dOn)} over ${sim.on.daysToCorrect.length} changes`,
-    `planted failure modes among mining's failure patterns: recall ${sim.planted.recall.toFixed(2)} (found ${sim.planted.found.join(', ') || 'none'}; missed ${sim.planted.missed.join(', ') || 'none'}), precision ${sim.planted.precision.toFixed(2)} of ${sim.planted.patterns.length} patterns`,
+    `planted failure modes among mining's failure patterns: recall ${sim.planted.recall.toFixed(2)} (found ${sim.planted.found.join(', ') || 'none'}; missed ${sim.planted.missed.join(', ') || 'none'}), precision ${sim.planted.precision.toFixed(2)} of ${sim.planted.patterns.length} patterns (${sim.planted.explained.toFixed(2)} explained by a planted mode or by the world's own changes)`,
     `planted rates in the traffic: ${Object.entries(sim.planted.rates).map(([m, r]) => `${m} ${(r * 100).toFixed(1)}%`).join(', ')}`,
   ];
   return lines.join('\n');
@@ -82,4 +82,25 @@ export function chartSvg(sim: Simulation): string {
     '</svg>',
     '',
   ].join('\n');
+}
+
+/** User-traffic accuracy of the last week per fact (or order status), both runs: where the loop helps and where it does not. */
+export function breakdown(sim: Simulation): string {
+  const week = sim.on.weeks.length - 1;
+  const tally = (run: RunResult) => {
+    const by = new Map<string, { n: number; correct: number }>();
+    for (const t of run.turns.filter((x) => x.week === week)) {
+      const key = t.question.factId ?? 'order status';
+      const entry = by.get(key) ?? { n: 0, correct: 0 };
+      entry.n++;
+      if (t.verdict === 'correct') entry.correct++;
+      by.set(key, entry);
+    }
+    return by;
+  };
+  const off = tally(sim.off);
+  const on = tally(sim.on);
+  const keys = [...new Set([...off.keys(), ...on.keys()])].sort();
+  const cell = (e: { n: number; correct: number } | undefined) => (e === undefined ? '-' : `${(e.correct / e.n).toFixed(2)} of ${e.n}`);
+  return [`user traffic of week ${week + 1}, share of correct answers per question:`, ...keys.map((k) => `  ${k.padEnd(14)} off ${cell(off.get(k)).padEnd(12)} on ${cell(on.get(k))}`)].join('\n');
 }

@@ -4,7 +4,7 @@
 // and its telemetry goes nowhere). The processor runs on real clocks, so between simulated weeks
 // the run waits until every stage has drained its queue: a week's outcome then depends on what
 // was sent, not on how fast the machine was.
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { context } from '@opentelemetry/api';
@@ -59,7 +59,10 @@ export interface TurnRecord {
   question: Question;
   verdict: Verdict;
   interactionId: string;
+  /** The planted failure mode the turn ran into, if any. */
   mode: PlantedMode | null;
+  /** Else, for a wrong answer, the world's own reason: the agent did not know the fact yet, or gave a value it no longer has. */
+  cause: 'unknown-fact' | 'changed-fact' | null;
 }
 
 export interface RunResult {
@@ -84,6 +87,11 @@ function modeOf(question: Question, verdict: Verdict, a: AgentAnswer): PlantedMo
   return null;
 }
 
+function causeOf(mode: PlantedMode | null, verdict: Verdict): TurnRecord['cause'] {
+  if (mode !== null || verdict === 'correct') return null;
+  return verdict === 'superseded' ? 'changed-fact' : 'unknown-fact';
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted.length === 0 ? 0 : (sorted[Math.floor(sorted.length / 2)] as number);
@@ -96,9 +104,14 @@ export function sourceUri(dir: string, name: string): string {
   return pathToFileURL(path.join(dir, `${name}.md`)).href;
 }
 
-/** Writes every document as its publisher has it in `week` (a stale one keeps its week-0 text). */
+/** Writes every document as its publisher has it in `week` (a stale one keeps its week-0 text); each replaced whole, so no read sees half of one. */
 export async function publish(dir: string, week: number): Promise<void> {
-  for (const s of SOURCES) if (week === 0 || !s.stale) await writeFile(path.join(dir, `${s.name}.md`), sourceDocument(s.name, week));
+  for (const s of SOURCES) {
+    if (week > 0 && s.stale) continue;
+    const file = path.join(dir, `${s.name}.md`);
+    await writeFile(`${file}.new`, sourceDocument(s.name, week));
+    await rename(`${file}.new`, file);
+  }
 }
 
 /** Registers the documents as trusted sources of the agent, read every second. */
@@ -117,12 +130,20 @@ async function sleep(ms: number): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Waits until every source has been read successfully after `since`. */
-export async function sourcesReadAfter(deps: LoopDeps, agent: string, since: number): Promise<void> {
+/**
+ * Waits until the agent's knowledge serves what the documents say in `week`: every section of
+ * every document as published then (a read that began before the new text was written saw the
+ * old one, so the time of the last read alone does not tell).
+ */
+export async function sourcesServed(deps: LoopDeps, agent: string, week: number): Promise<void> {
+  const expected = SOURCES.flatMap((s) => FACTS.filter((f) => f.source === s.name).flatMap((f) => {
+    const value = valueAt(f, s.stale ? 0 : week);
+    return value === null ? [] : [f.sentence(value)];
+  }));
   for (let i = 0; i < 600; i++) {
-    const { sources } = (await (await fetch(`${deps.url}/api/sources`)).json()) as { sources: { uri: string; agent: string | null; lastFetchedAt: string | null; status: string }[] };
-    const ours = sources.filter((s) => s.agent === agent && s.uri.startsWith(pathToFileURL(deps.sourcesDir).href));
-    if (ours.length === SOURCES.length && ours.every((s) => s.status === 'ok' && s.lastFetchedAt !== null && Date.parse(s.lastFetchedAt) >= since)) return;
+    const { items } = (await (await fetch(`${deps.url}/api/knowledge?agent=${encodeURIComponent(agent)}`)).json()) as { items: { content: string; source: string | null }[] };
+    const served = new Set(items.filter((item) => item.source?.startsWith(pathToFileURL(deps.sourcesDir).href)).map((item) => item.content.trim()));
+    if (expected.every((sentence) => served.has(sentence))) return;
     await sleep(100);
   }
   throw new Error('the knowledge sources were not read within 60 s');
@@ -179,9 +200,8 @@ export async function runWeeks(
 
   for (let week = 0; week < weeks; week++) {
     if (loop !== null && week > 0) {
-      const since = Date.now();
       await publish(loop.sourcesDir, week);
-      await sourcesReadAfter(loop, settings.agent, since);
+      await sourcesServed(loop, settings.agent, week);
       learned = await pull(loop.url, settings.agent);
     }
     let weekTurns = 0;
@@ -198,7 +218,8 @@ export async function runWeeks(
         const a = await quietly(() => ask(question, userId, conversationId, week));
         wall.push(performance.now() - started);
         const verdict = grade(question, a.text, week, seed);
-        turns.push({ week, day, question, verdict, interactionId: a.interactionId, mode: modeOf(question, verdict, a) });
+        const mode = modeOf(question, verdict, a);
+        turns.push({ week, day, question, verdict, interactionId: a.interactionId, mode, cause: causeOf(mode, verdict) });
         weekTurns++;
         if (verdict === 'correct') weekCorrect++;
         const reaction = react(reacting, verdict, correctionFor(question, week), t);
@@ -208,10 +229,13 @@ export async function runWeeks(
         if (!reaction.again) break;
         question = rephrase(question, reacting, `w${week}-c${c}-t${t + 1}`);
       }
+      // A conversation's spans and feedback leave together, as a short-lived agent process's would.
+      if (loop !== null) await loop.flush();
     }
     if (loop !== null) {
       await loop.flush();
       await drained(loop);
+      await review(loop.url, settings.agent);
       learned = await pull(loop.url, settings.agent);
     }
     metrics.push({ ...(await heldOut(settings, week, client, learned)), turns: weekTurns, trafficAccuracy: round(weekCorrect / weekTurns), wallMedianMs: round(median(wall), 1) });
@@ -219,6 +243,29 @@ export async function runWeeks(
     log(`loop ${loop === null ? 'off' : 'on'} week ${week + 1}: accuracy ${m.accuracy.toFixed(2)}, satisfaction ${m.satisfaction.toFixed(2)}, superseded ${m.superseded.toFixed(2)}, ${weekTurns} turns`);
   }
   return { loop: loop === null ? 'off' : 'on', weeks: metrics, daysToCorrect: daysToCorrect(turns, weeks), turns };
+}
+
+/** Corrections at least this many users made the same way, for the reviewer. */
+export const REVIEW_MIN_SUPPORTERS = 3;
+
+/**
+ * The one human step of the loop, as a team would do its weekly review: a learnt item never
+ * replaces a committed one on its own, so a pending correction that contradicts a served item
+ * and that at least REVIEW_MIN_SUPPORTERS users made alike is approved. The reviewer reads only
+ * the review queue, never the world's truth.
+ */
+async function review(url: string, agent: string): Promise<number> {
+  const response = await fetch(`${url}/api/knowledge?status=pending&agent=${encodeURIComponent(agent)}&limit=1000`);
+  if (!response.ok) throw new Error(`GET /api/knowledge?status=pending answered ${response.status}`);
+  const { items } = (await response.json()) as { items: { id: number; source: string; supporters: number; conflictWith: number | null }[] };
+  let approved = 0;
+  for (const item of items) {
+    if (item.source !== 'correction' || item.conflictWith === null || item.supporters < REVIEW_MIN_SUPPORTERS) continue;
+    const answer = await fetch(`${url}/api/knowledge/${item.id}/approve`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason: `weekly review: ${item.supporters} users corrected it alike` }) });
+    if (answer.status === 200) approved++;
+    else await answer.body?.cancel();
+  }
+  return approved;
 }
 
 /** The held-out set answered at the week's end, graded against the week's truth; sent nowhere. */

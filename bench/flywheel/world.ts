@@ -18,8 +18,8 @@ export interface Fact {
   versions: readonly { week: number; value: string }[];
   /** How users ask it, most common first. */
   phrasings: readonly string[];
-  /** A phrasing that shares no word with the fact (the planted rephrasing failure). */
-  slang: string;
+  /** A phrasing that shares no word with the fact (the planted rephrasing failure); null: none. */
+  slang: string | null;
   /** A phrasing the agent's router sends to the order specialist (the planted routing mistake); null: none. */
   misrouted: string | null;
   /** The held-out phrasings, never asked by the simulated users. */
@@ -40,7 +40,7 @@ export const FACTS: readonly Fact[] = [
     sentence: (v) => `The Pro plan costs ${v} per month.`,
     versions: [{ week: 0, value: '29 EUR' }, { week: 5, value: '34 EUR' }],
     phrasings: ['How much does the Pro plan cost?', 'What is the monthly price of the Pro plan?'],
-    slang: 'top tier, how pricey?', misrouted: null,
+    slang: null, misrouted: null,
     heldOut: ['What does the Pro plan cost per month?'],
   },
   {
@@ -48,7 +48,7 @@ export const FACTS: readonly Fact[] = [
     sentence: (v) => `The Flex plan costs ${v} per month.`,
     versions: [{ week: 5, value: '19 EUR' }],
     phrasings: ['How much does the Flex plan cost?', 'What is the monthly price of the Flex plan?'],
-    slang: 'new middle tier, how pricey?', misrouted: null,
+    slang: null, misrouted: null,
     heldOut: ['What does the Flex plan cost per month?'],
   },
   {
@@ -56,7 +56,7 @@ export const FACTS: readonly Fact[] = [
     sentence: (v) => `Standard shipping costs ${v} per parcel.`,
     versions: [{ week: 0, value: '4.90 EUR' }, { week: 7, value: '5.90 EUR' }],
     phrasings: ['How much is standard shipping?', 'What does standard shipping cost per parcel?'],
-    slang: 'normal delivery, what do you charge?', misrouted: 'Where do I see the shipping fee of an order?',
+    slang: null, misrouted: 'Where do I see the shipping fee of an order?',
     heldOut: ['What is the standard shipping fee?'],
   },
   {
@@ -80,7 +80,7 @@ export const FACTS: readonly Fact[] = [
     sentence: (v) => `The current version of the Flywheel app is ${v}.`,
     versions: [{ week: 0, value: '4.2' }, { week: 2, value: '4.3' }, { week: 6, value: '5.0' }, { week: 10, value: '5.1' }],
     phrasings: ['What is the current version of the Flywheel app?', 'Which Flywheel app version is current?'],
-    slang: 'am I up to date?', misrouted: null,
+    slang: null, misrouted: null,
     heldOut: ['What version is the Flywheel app at?'],
   },
   {
@@ -88,7 +88,7 @@ export const FACTS: readonly Fact[] = [
     sentence: (v) => `The Leipzig store opens ${v}.`,
     versions: [{ week: 0, value: '9:00 to 18:00, Monday to Saturday' }, { week: 3, value: '10:00 to 20:00, Monday to Saturday' }],
     phrasings: ['When does the Leipzig store open?', 'What are the opening hours of the Leipzig store?'],
-    slang: 'shop in LE, times?', misrouted: null,
+    slang: null, misrouted: null,
     heldOut: ['At what time does the Leipzig store open?'],
   },
   {
@@ -96,7 +96,7 @@ export const FACTS: readonly Fact[] = [
     sentence: (v) => `The Berlin store opens ${v}.`,
     versions: [{ week: 0, value: '8:00 to 20:00, Monday to Friday' }, { week: 6, value: '9:00 to 21:00, Monday to Saturday' }],
     phrasings: ['When does the Berlin store open?', 'What are the opening hours of the Berlin store?'],
-    slang: 'shop in BER, times?', misrouted: null,
+    slang: null, misrouted: null,
     heldOut: ['At what time does the Berlin store open?'],
   },
   {
@@ -104,7 +104,7 @@ export const FACTS: readonly Fact[] = [
     sentence: (v) => `Orders can be picked up at the Leipzig store ${v}.`,
     versions: [{ week: 0, value: 'from the day after they ship' }],
     phrasings: ['Can I pick up my purchase at the Leipzig store?', 'Is pickup at the Leipzig store possible?'],
-    slang: 'collect it myself?', misrouted: 'Where can I pick up my order?',
+    slang: null, misrouted: 'Where can I pick up my order?',
     heldOut: ['Can purchases be picked up at the Leipzig store?'],
   },
   {
@@ -112,7 +112,7 @@ export const FACTS: readonly Fact[] = [
     sentence: (v) => `Gift wrapping costs ${v} per item.`,
     versions: [{ week: 0, value: '3 EUR' }, { week: 8, value: '4 EUR' }],
     phrasings: ['How much does gift wrapping cost?', 'What is the price of gift wrapping per item?'],
-    slang: 'make it look nice as a present?', misrouted: null,
+    slang: null, misrouted: null,
     heldOut: ['What do you charge for gift wrapping an item?'],
   },
 ];
@@ -127,10 +127,13 @@ export const SOURCES: readonly { name: SourceName; title: string; stale: boolean
 export const ORDER_STATUSES = ['processing', 'shipped', 'delivered'] as const;
 /** Share of order lookups that fail (the planted failing tool). */
 export const TOOL_FAILURE_RATE = 0.25;
-/** Share of knowledge questions asked in a way the router sends to the order specialist. */
-export const MISROUTE_RATE = 0.05;
-/** Share of questions asked in words the knowledge does not share. */
-export const SLANG_RATE = 0.03;
+/**
+ * Share of the questions about a fact with a misroutable wording that use it: three facts of
+ * about fifteen question kinds, so about 5% of all questions (the planted routing mistake).
+ */
+export const MISROUTE_RATE = 0.25;
+/** The same for the wordings that share no word with the fact: about 3% of all questions (the planted rephrasing failure). */
+export const SLANG_RATE = 0.15;
 
 /** The value of a fact in a week; null before it exists. */
 export function valueAt(fact: Fact, week: number): string | null {
@@ -228,8 +231,8 @@ export function askQuestion(r: Random, week: number, id: string): Question {
   }
   const fact = FACTS.find((f) => f.id === kind) as Fact;
   const x = r.next();
-  if (fact.misrouted !== null && x < MISROUTE_RATE * 2.5) return { id, text: fact.misrouted, factId: fact.id, orderId: null, wording: 'misrouted' };
-  if (x > 1 - SLANG_RATE) return { id, text: fact.slang, factId: fact.id, orderId: null, wording: 'slang' };
+  if (fact.misrouted !== null && x < MISROUTE_RATE) return { id, text: fact.misrouted, factId: fact.id, orderId: null, wording: 'misrouted' };
+  if (fact.slang !== null && x > 1 - SLANG_RATE) return { id, text: fact.slang, factId: fact.id, orderId: null, wording: 'slang' };
   return { id, text: r.weighted([[fact.phrasings[0] as string, 3], [fact.phrasings[1] as string, 1]]), factId: fact.id, orderId: null, wording: 'plain' };
 }
 
@@ -244,7 +247,7 @@ export function rephrase(question: Question, r: Random, id: string): Question {
 /** The fixed held-out set: every fact's held-out phrasings and a few orders, graded each week against that week's truth. */
 export function heldOutQuestions(): Question[] {
   const facts = FACTS.flatMap((f) => f.heldOut.map((text, i) => ({ id: `heldout:${f.id}:${i}`, text, factId: f.id, orderId: null, wording: 'plain' as const })));
-  const orders = ['A-1003', 'A-1017', 'A-1042', 'A-1055'].map((orderId) => ({
+  const orders = ['A-1003', 'A-1011', 'A-1017', 'A-1024', 'A-1036', 'A-1042', 'A-1049', 'A-1055'].map((orderId) => ({
     id: `heldout:order:${orderId}`, text: `Where is my order ${orderId}?`, factId: null, orderId, wording: 'plain' as const,
   }));
   return [...facts, ...orders];
