@@ -13,7 +13,8 @@ import { CONTEXT_MODEL } from './context-model.ts';
 export const SIM_AGENT = 'shop-agent';
 export const SIM_PROMPT_VERSION = 'shop-v1';
 const SYSTEM = 'You are the support agent of an online shop. Answer in one sentence, only from what you are told below.';
-const KNOWLEDGE_ITEMS = 3;
+/** Items put into the prompt from the documents, and as many from what was learnt. */
+const ITEMS_PER_KIND = 2;
 export const ORDER_TOOL = 'lookup_order';
 
 /** The order system the agent's tool calls: throws when the backend fails. */
@@ -43,10 +44,16 @@ export function route(question: string): 'orders' | 'knowledge' {
   return /\border\b/i.test(question) && /\b(where|status|shipped)\b/i.test(question) ? 'orders' : 'knowledge';
 }
 
-/** The knowledge items for a question, newest first: of two items that answer alike, the newer is likelier current. */
+/**
+ * The knowledge items for a question: the best matches from the documents and as many from
+ * what was learnt from conversations (so that many learnt copies of one answer cannot crowd the
+ * document out), newest first: of two items that answer alike, the newer is likelier current.
+ */
 export function knowledgeFor(question: string, learned: KnowledgeClient): KnowledgeItem[] {
-  const found = learned.search(question, KNOWLEDGE_ITEMS);
-  return [...found].sort((a, b) => b.committedAt.localeCompare(a.committedAt));
+  const found = learned.search(question, 20);
+  const fromDocuments = found.filter((i) => i.source?.includes('://')).slice(0, ITEMS_PER_KIND);
+  const fromConversations = found.filter((i) => !i.source?.includes('://')).slice(0, ITEMS_PER_KIND);
+  return [...fromDocuments, ...fromConversations].sort((a, b) => b.committedAt.localeCompare(a.committedAt));
 }
 
 /** Whether mining's guidance says a tool fails, so it deserves a retry. */

@@ -11,8 +11,13 @@ export const UNKNOWN_ANSWER = 'I do not know.';
 
 const STOP = new Set(['the', 'a', 'an', 'is', 'are', 'of', 'to', 'do', 'does', 'i', 'my', 'what', 'how', 'much', 'can', 'at', 'in', 'per', 'it', 'you', 'be', 'and', 'or', 'for', 'on', 'when', 'which', 'where', 'have', 'make', 'any']);
 
+/** A crude stem, so that "opening", "opens" and "open" or "costs" and "cost" meet. */
+function stem(word: string): string {
+  return word.length > 4 ? word.replace(/(ing|es|ed|s)$/, '') : word;
+}
+
 function words(text: string): Set<string> {
-  return new Set((text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((w) => !STOP.has(w)));
+  return new Set((text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((w) => !STOP.has(w)).map(stem));
 }
 
 /** The answer to a question from the system prompt's context lines ("- ..." under a heading, or "Order record: ..."). */

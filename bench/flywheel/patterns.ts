@@ -27,7 +27,7 @@ export interface PlantedDetection {
   rates: Record<PlantedMode, number>;
 }
 
-/** The planted modes among the agent's open failure patterns. */
+/** The planted modes among the agent's open failure patterns: a pattern stands for the cause of most of the wrong answers it covers. */
 export async function detectPlanted(url: string, pool: pg.Pool, agent: string, turns: readonly TurnRecord[]): Promise<PlantedDetection> {
   const response = await fetch(`${url}/api/patterns?agent=${encodeURIComponent(agent)}&kind=failure&status=open&limit=1000`);
   if (!response.ok) throw new Error(`GET /api/patterns answered ${response.status}`);
@@ -38,11 +38,12 @@ export async function detectPlanted(url: string, pool: pg.Pool, agent: string, t
      WHERE f.agent = $1`,
     [agent],
   );
-  const causeOf = new Map(turns.map((t) => [t.interactionId, t.mode ?? t.cause]));
+  // What made each wrong answer wrong; the right ones have no cause.
+  const causeOf = new Map(turns.filter((t) => t.verdict !== 'correct').map((t) => [t.interactionId, t.mode ?? t.cause]));
   const facts = rows.map((r) => ({ id: r.interaction_id, facts: new Set(r.facts.split('\u001e')), topic: r.cluster_id }));
   const findings = patterns.map((p): PatternFinding => {
     const entries = Object.entries(p.segment);
-    const matched = facts.filter((f) => entries.every(([field, value]) => (field === 'topic' ? f.topic === value : f.facts.has(`${field}\u001f${value}`))));
+    const matched = facts.filter((f) => causeOf.has(f.id) && entries.every(([field, value]) => (field === 'topic' ? f.topic === value : f.facts.has(`${field}\u001f${value}`))));
     const counts = new Map<NonNullable<PatternFinding['cause']>, number>();
     for (const m of matched) {
       const cause = causeOf.get(m.id);

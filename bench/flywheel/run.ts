@@ -57,6 +57,7 @@ export interface TurnRecord {
   week: number;
   day: number;
   question: Question;
+  answer: string;
   verdict: Verdict;
   interactionId: string;
   /** The planted failure mode the turn ran into, if any. */
@@ -81,7 +82,7 @@ export function simulatedResponseMs(a: Pick<AgentAnswer, 'modelCalls' | 'promptC
 function modeOf(question: Question, verdict: Verdict, a: AgentAnswer): PlantedMode | null {
   if (question.wording === 'misrouted') return 'routing';
   if (question.wording === 'slang') return 'rephrasing';
-  if (a.toolFailures > 0 && a.toolFailures === a.toolCalls) return 'failing-tool';
+  if (a.toolFailures > 0) return 'failing-tool';
   const fact = FACTS.find((f) => f.id === question.factId);
   if (fact !== undefined && SOURCES.find((s) => s.name === fact.source)?.stale === true && verdict !== 'correct') return 'stale-source';
   return null;
@@ -219,7 +220,7 @@ export async function runWeeks(
         wall.push(performance.now() - started);
         const verdict = grade(question, a.text, week, seed);
         const mode = modeOf(question, verdict, a);
-        turns.push({ week, day, question, verdict, interactionId: a.interactionId, mode, cause: causeOf(mode, verdict) });
+        turns.push({ week, day, question, answer: a.text, verdict, interactionId: a.interactionId, mode, cause: causeOf(mode, verdict) });
         weekTurns++;
         if (verdict === 'correct') weekCorrect++;
         const reaction = react(reacting, verdict, correctionFor(question, week), t);

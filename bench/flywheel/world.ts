@@ -60,6 +60,30 @@ export const FACTS: readonly Fact[] = [
     heldOut: ['What is the standard shipping fee?'],
   },
   {
+    id: 'express-fee', source: 'prices', heading: 'Express shipping',
+    sentence: (v) => `Express shipping costs ${v} per parcel.`,
+    versions: [{ week: 0, value: '9.90 EUR' }],
+    phrasings: ['How much is express shipping?', 'What does express shipping cost per parcel?'],
+    slang: null, misrouted: null,
+    heldOut: ['What is the express shipping fee?'],
+  },
+  {
+    id: 'invoices', source: 'policies', heading: 'Invoices',
+    sentence: (v) => `Your invoice is emailed within ${v} of payment.`,
+    versions: [{ week: 0, value: '24 hours' }],
+    phrasings: ['When is my invoice emailed?', 'How soon do I receive the invoice by email?'],
+    slang: null, misrouted: null,
+    heldOut: ['How long until the invoice is emailed after payment?'],
+  },
+  {
+    id: 'hotline', source: 'policies', heading: 'Support hotline',
+    sentence: (v) => `The support hotline is reachable at ${v}.`,
+    versions: [{ week: 0, value: '+49 341 555 0100' }],
+    phrasings: ['What is the number of the support hotline?', 'How do I reach the support hotline?'],
+    slang: null, misrouted: null,
+    heldOut: ['Which phone number does the support hotline have?'],
+  },
+  {
     id: 'return-window', source: 'policies', heading: 'Returns',
     sentence: (v) => `Returns are accepted within ${v} of delivery.`,
     versions: [{ week: 0, value: '30 days' }, { week: 4, value: '14 days' }],
@@ -129,11 +153,11 @@ export const ORDER_STATUSES = ['processing', 'shipped', 'delivered'] as const;
 export const TOOL_FAILURE_RATE = 0.25;
 /**
  * Share of the questions about a fact with a misroutable wording that use it: three facts of
- * about fifteen question kinds, so about 5% of all questions (the planted routing mistake).
+ * eighteen question kinds, so about 5% of all questions (the planted routing mistake).
  */
-export const MISROUTE_RATE = 0.25;
+export const MISROUTE_RATE = 0.3;
 /** The same for the wordings that share no word with the fact: about 3% of all questions (the planted rephrasing failure). */
-export const SLANG_RATE = 0.15;
+export const SLANG_RATE = 0.18;
 
 /** The value of a fact in a week; null before it exists. */
 export function valueAt(fact: Fact, week: number): string | null {
