@@ -14,7 +14,7 @@ import { register } from '../instrumentation/src/index.ts';
 import { silentLogger } from '../processor/src/runtime/logger.ts';
 import { freePort, startPostgres } from './harness.ts';
 
-const SETTINGS = { seed: 11, agent: SIM_AGENT, weeks: 4, conversationsPerWeek: 60 };
+const SETTINGS = { seed: 11, agent: SIM_AGENT, weeks: 4, conversationsPerWeek: 45 };
 
 // One SDK per process: both simulations export to processors started on this port in turn.
 const port = await freePort();
