@@ -27,7 +27,7 @@ const sim = await simulate(
     flush: () => flywheel.forceFlush(),
     sourcesDir: path.resolve(dataDir, 'simulation', agent),
     log: (line) => console.log(line),
-    logger: createLogger('warn'),
+    logger: createLogger('error'),
   },
 );
 await flywheel.shutdown();

@@ -36,6 +36,7 @@ export function comparison(sim: Simulation): string {
     `response time, simulated ms      ${pad(off.responseMs.toFixed(0), 8)}   ${pad(on.responseMs.toFixed(0), 7)}   ${ratio(off.responseMs, on.responseMs)}`,
     `user-traffic accuracy            ${pad(off.trafficAccuracy.toFixed(2), 8)}   ${pad(on.trafficAccuracy.toFixed(2), 7)}   ${ratio(off.trafficAccuracy, on.trafficAccuracy)}`,
     `days from a fact's change to the first correct answer: off ${days(dOff)}, on ${days(dOn)} over ${sim.on.daysToCorrect.length} changes`,
+    `  with the loop, per change (fact, week: days): ${sim.on.daysToCorrect.map((d) => `${d.factId} ${d.week}: ${d.days ?? 'never'}`).join(', ')}`,
     `planted failure modes among mining's failure patterns: recall ${sim.planted.recall.toFixed(2)} (found ${sim.planted.found.join(', ') || 'none'}; missed ${sim.planted.missed.join(', ') || 'none'}), precision ${sim.planted.precision.toFixed(2)} of ${sim.planted.patterns.length} patterns (${sim.planted.explained.toFixed(2)} explained by a planted mode or by the world's own changes)`,
     `planted rates in the traffic: ${Object.entries(sim.planted.rates).map(([m, r]) => `${m} ${(r * 100).toFixed(1)}%`).join(', ')}`,
   ];

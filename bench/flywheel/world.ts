@@ -223,12 +223,18 @@ export function expectedValue(question: Question, week: number, seed: number): s
 
 export type Verdict = 'correct' | 'superseded' | 'unknown' | 'wrong';
 
+/** Whether a text states a value as a whole ("9 EUR" is not in "29 EUR", "4.3" not in "14.3"). */
+function states(text: string, value: string): boolean {
+  const escaped = value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?<![\\p{L}\\p{N}.])${escaped}(?![\\p{L}\\p{N}]|\\.\\d)`, 'u').test(text);
+}
+
 /** Grades an answer against the ground truth of its week. */
 export function grade(question: Question, answer: string, week: number, seed: number): Verdict {
   const expected = expectedValue(question, week, seed);
-  if (expected !== null && answer.includes(expected)) return 'correct';
+  if (expected !== null && states(answer, expected)) return 'correct';
   const fact = FACTS.find((f) => f.id === question.factId);
-  if (fact !== undefined && supersededValues(fact, week).some((v) => answer.includes(v))) return 'superseded';
+  if (fact !== undefined && supersededValues(fact, week).some((v) => states(answer, v))) return 'superseded';
   if (/do not know|could not/i.test(answer)) return 'unknown';
   return 'wrong';
 }
