@@ -51,10 +51,10 @@ export function learningCurve(sim: Simulation): string {
 
 /** An SVG chart: accuracy (0-1) and satisfaction (1-5) per week, loop off dashed, loop on solid. */
 export function chartSvg(sim: Simulation): string {
-  const width = 720;
+  const width = 760;
   const height = 360;
   const left = 60;
-  const right = 150;
+  const right = 200;
   const top = 40;
   const bottom = 50;
   const weeks = sim.on.weeks.length;
@@ -71,7 +71,9 @@ export function chartSvg(sim: Simulation): string {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="${left}" y="22" font-size="14" font-weight="bold">The flywheel, measured: held-out accuracy (left axis) and satisfaction 1-5 (right axis) per simulated week, seed ${sim.settings.seed}</text>`,
+    `<text x="${left}" y="22" font-size="14" font-weight="bold">Held-out accuracy and satisfaction per simulated week (seed ${sim.settings.seed})</text>`,
+    `<text x="${left - 8}" y="${top - 10}" text-anchor="end" font-size="11">accuracy</text>`,
+    `<text x="${width - right + 8}" y="${top - 10}" font-size="11" fill="#777">satisfaction</text>`,
     ...grid,
     ...ticks,
     `<text x="${(left + width - right) / 2}" y="${height - 12}" text-anchor="middle" font-size="12">simulated week</text>`,
