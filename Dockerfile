@@ -16,6 +16,8 @@ WORKDIR /build
 COPY package.json package-lock.json ./
 COPY processor/package.json processor/
 COPY instrumentation/package.json instrumentation/
+# Every workspace of the lockfile must exist for npm ci, the tests' own package included.
+COPY test/openai-agents/package.json test/openai-agents/
 RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json ./
 COPY scripts/ scripts/
