@@ -206,11 +206,7 @@ test('a trusted http source: sections committed for its agent; unchanged it gets
     'SELECT from_status, to_status, reason FROM knowledge_events WHERE item_id = $1 ORDER BY id DESC LIMIT 1', [learnt?.id]);
   assert.deepEqual(confirmation, { from_status: 'committed', to_status: 'committed', reason: 'still 30 days for parcels' });
   assert.equal((await postJson(`${processor.url}/api/knowledge/${learnt?.id}/approve`, {})).status, 409);
-  // Or taken out of service: a committed item rejected is no longer served.
-  const rejected = await postJson(`${processor.url}/api/knowledge/${learnt?.id}/reject`, { reason: 'policy changed' });
-  assert.equal(rejected.status, 200, JSON.stringify(rejected.json));
-  assert.equal((rejected.json as { status: string }).status, 'rejected');
-  assert.equal(((await get('/api/knowledge')).json.items as { id: number }[]).some((i) => i.id === Number(learnt?.id)), false);
+  assert.equal((await postJson(`${processor.url}/api/knowledge/${learnt?.id}/reject`, {})).status, 409);
 
   // A section removed from the document is retired: superseded by nothing, with its reason.
   documents.set(docPath, { body: faq('Within 60 days.', '\n'), type: 'text/markdown' });
@@ -219,6 +215,14 @@ test('a trusted http source: sections committed for its agent; unchanged it gets
   assert.deepEqual([customs?.status, customs?.superseded_by], ['superseded', null]);
   const [retired] = await processor.query<{ reason: string }>("SELECT reason FROM knowledge_events WHERE item_id = $1 AND to_status = 'superseded'", [customs?.id]);
   assert.equal(retired?.reason, `section 'source:Shipping > Customs' is no longer in ${uri}`);
+
+  // The source changed again: the learnt item is stale again; rejected, it is no longer served.
+  const restale = (await get('/api/knowledge?stale=true')).json.items as { id: number }[];
+  assert.ok(restale.some((i) => i.id === Number(learnt?.id)), 'stale again after the second change');
+  const rejected = await postJson(`${processor.url}/api/knowledge/${learnt?.id}/reject`, { reason: 'policy changed' });
+  assert.equal(rejected.status, 200, JSON.stringify(rejected.json));
+  assert.equal((rejected.json as { status: string }).status, 'rejected');
+  assert.equal(((await get('/api/knowledge')).json.items as { id: number }[]).some((i) => i.id === Number(learnt?.id)), false);
 });
 
 test('an untrusted file:// source: sections pending for review; a change of an approved one waits for approval, of a pending one supersedes it', async () => {

@@ -167,8 +167,8 @@ export class KnowledgeTransitionError extends Error {
 /**
  * A person's decision on an item, with its audit event. A pending item is committed or rejected;
  * committing one flagged as conflicting with a committed one supersedes that one (the old kept as
- * history). A committed item can be re-checked: approved again once marked stale (its source
- * changed since it was learnt), which clears the mark, or rejected (taken out of service).
+ * history). A committed item marked stale (its source changed since it was learnt) is re-checked:
+ * approved again, which clears the mark, or rejected, which takes it out of service.
  */
 export async function decide(
   client: pg.ClientBase, projectId: number, id: string, to: 'committed' | 'rejected', actor: string, reason: string | null,
@@ -184,7 +184,7 @@ export async function decide(
     await recordEvent(client, projectId, id, 'committed', 'committed', actor, reason ?? 'confirmed after its source changed');
     return;
   }
-  if (item.status === 'committed' && to === 'rejected') {
+  if (item.status === 'committed' && to === 'rejected' && item.stale) {
     await client.query('UPDATE knowledge_items SET status = $3, updated_at = now() WHERE project_id = $1 AND id = $2', [projectId, id, to]);
     await recordEvent(client, projectId, id, 'committed', to, actor, reason);
     return;
