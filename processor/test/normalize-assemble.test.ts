@@ -502,7 +502,7 @@ void test('spanRoleOf: agent, other GenAI span, non-GenAI span', () => {
   assert.deepEqual([spanRoleOf(agent!), spanRoleOf(chat!), spanRoleOf(span({ id: 9, name: 'GET /orders', start: 0, end: 1 }))], ['agent', 'genai', 'none']);
 });
 
-void test('one model call traced by two instrumentations (same response id, one within the other, different scopes) counts its tokens once', () => {
+void test('one model call traced by two instrumentations (same response id, overlapping in time, different scopes) counts its tokens once', () => {
   const scope = (name: string) => ({ name, version: '', attributes: {}, droppedAttributesCount: 0, schemaUrl: '' });
   const call = (id: number, start: number, end: number, scopeName: string, responseId: string) => ({
     ...span({
@@ -515,6 +515,12 @@ void test('one model call traced by two instrumentations (same response id, one 
   const twice = [agent, call(2, 100, 400, 'framework', 'chatcmpl-1'), call(3, 120, 390, 'client', 'chatcmpl-1')];
   const [once] = buildInteractions(twice, []);
   assert.deepEqual([once!.inputTokens, once!.outputTokens], [42, 9]);
+  // The two end in callbacks of their own: the request's span may end after the framework's.
+  const overlapping = [agent, call(2, 100, 400, 'framework', 'chatcmpl-1'), call(3, 120, 405, 'client', 'chatcmpl-1')];
+  for (const seed of [1, 2, 3]) {
+    const [one] = buildInteractions(shuffled(overlapping, seed), []);
+    assert.deepEqual([one!.inputTokens, one!.outputTokens], [42, 9]);
+  }
   // Two calls: another response id, or the same scope, or side by side in time, are all counted.
   for (const spans of [
     [agent, call(2, 100, 400, 'framework', 'chatcmpl-1'), call(3, 120, 390, 'client', 'chatcmpl-2')],

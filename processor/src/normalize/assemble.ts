@@ -148,9 +148,11 @@ function joinEvaluationsByResponseId(nodes: readonly Node[], byResponseId: Reado
  * One model call traced by two instrumentations (OpenInference's LangChain span around the call
  * and an openai-client instrumentation's span of the request, side by side as LangChain's callbacks
  * do not make their span current): model-call spans of different instrumentation scopes with the
- * same response id, the later one starting and ending within the earlier one. The later one's
- * tokens are not counted again. Only spans that are given are compared, and both lie beneath the
- * same GenAI span when they trace one call, so a rebuilt subtree marks the same spans.
+ * same response id whose times overlap. The first of them (earliest start, then the longest, then
+ * by scope name) is counted; the others' tokens are not counted again. Overlap rather than strict
+ * nesting: the two end in callbacks of their own, which can finish in either order. Only spans
+ * that are given are compared, and both lie beneath the same GenAI span when they trace one call,
+ * so a rebuilt subtree marks the same spans.
  */
 function markSecondTracings(nodes: readonly Node[]): void {
   const byResponseId = new Map<string, Node[]>();
@@ -162,12 +164,22 @@ function markSecondTracings(nodes: readonly Node[]): void {
     else list.push(node);
   }
   for (const calls of byResponseId.values()) {
-    for (const later of calls) {
-      later.secondTracing = calls.some((first) => first !== later && first.span.scope.name !== later.span.scope.name
-        && !first.secondTracing && first.span.startTimeUnixNano <= later.span.startTimeUnixNano
-        && later.span.endTimeUnixNano <= first.span.endTimeUnixNano);
+    if (calls.length < 2) continue;
+    const first = [...calls].sort((a, b) =>
+      compareNano(a.span.startTimeUnixNano, b.span.startTimeUnixNano)
+      || compareNano(b.span.endTimeUnixNano, a.span.endTimeUnixNano)
+      || (a.span.scope.name < b.span.scope.name ? -1 : a.span.scope.name > b.span.scope.name ? 1 : 0))[0] as Node;
+    for (const other of calls) {
+      other.secondTracing = other !== first && other.span.scope.name !== first.span.scope.name
+        && compareNano(other.span.startTimeUnixNano, first.span.endTimeUnixNano) <= 0
+        && compareNano(first.span.startTimeUnixNano, other.span.endTimeUnixNano) <= 0;
     }
   }
+}
+
+/** Orders two unix-nano timestamps. */
+function compareNano(a: bigint, b: bigint): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**
