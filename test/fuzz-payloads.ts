@@ -9,18 +9,13 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { spanJson, tracesRequest } from './otlp-json-builder.ts';
+import { mulberry32 } from '../processor/src/mine/stats.ts';
 
 export type Rng = () => number;
 
 /** mulberry32: a small seeded PRNG. */
 export function seededRandom(seed: number): Rng {
-  let a = seed | 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }
 
 const int = (rng: Rng, max: number) => Math.floor(rng() * max);

@@ -9,6 +9,7 @@ import { decodeLogs, decodeTraces } from '../processor/src/otlp/index.ts';
 import { interactionToRow } from '../processor/src/store/interactions/rows.ts';
 import { startProcessor, type TestProcessor } from './harness.ts';
 import { postJson } from './otlp-json-builder.ts';
+import { mulberry32 } from '../processor/src/mine/stats.ts';
 
 let processor: TestProcessor;
 before(async () => {
@@ -19,16 +20,7 @@ after(async () => {
 });
 
 /** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = mulberry32;
 
 type Value = string | number | string[] | Record<string, string>;
 

@@ -1,6 +1,7 @@
 // A seeded pseudo-random generator (mulberry32), so that a seed gives the same world, the same
 // users and the same noise in every run. Streams are split by name: what the users ask never
 // depends on how the agent answered, so both runs see the same questions.
+import { mulberry32 } from '../../processor/src/mine/stats.ts';
 
 export interface Random {
   /** A float in [0, 1). */
@@ -26,14 +27,7 @@ export function hash32(text: string): number {
 
 /** The generator of stream `name` under `seed`. */
 export function randomStream(seed: number, name: string): Random {
-  let state = hash32(`${seed}:${name}`) || 1;
-  const next = () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(hash32(`${seed}:${name}`) || 1);
   const random: Random = {
     next,
     chance: (p) => next() < p,

@@ -1,18 +1,10 @@
 // A generated agent history for mining tests and bench:mine: seeded, with failure and success
 // modes planted at known rates among independent noise facts.
 import type { MineFields } from '../src/mine/patterns.ts';
+import { mulberry32 } from '../src/mine/stats.ts';
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator of the processor (mulberry32), uniform in [0, 1). */
+export const rng = mulberry32;
 
 const pick = <T>(random: () => number, values: readonly T[]): T => values[Math.floor(random() * values.length)] as T;
 

@@ -1,6 +1,7 @@
 // Builds SpanRecord and LogRecord fixtures for the normalize tests: plain values, times given in
 // milliseconds after a fixed base, ids from small numbers.
 import type { AttributeValue, Attributes, LogRecord, ResourceRecord, ScopeRecord, SpanRecord, StatusCode } from '../src/otlp/records.ts';
+import { mulberry32 } from '../src/mine/stats.ts';
 
 export const TRACE_ID = '5b8efff798038103d269b633813fc60c';
 /** 2026-05-01T00:00:00Z in nanoseconds. */
@@ -99,14 +100,7 @@ export function log(spec: LogSpec): LogRecord {
 
 /** A deterministic shuffle (mulberry32), so a failing seed can be replayed. */
 export function shuffled<T>(items: readonly T[], seed: number): T[] {
-  let state = seed >>> 0;
-  const random = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = mulberry32(seed);
   const copy = [...items];
   for (let i = copy.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));

@@ -18,21 +18,13 @@ import { type Decoded, type LogRecord, type MetricPointRecord, REJECT_REASONS, t
 import { sampleLogRecords } from './fixtures/otlp/sdk-logs.ts';
 import { sampleMetrics } from './fixtures/otlp/sdk-metrics.ts';
 import { sampleSpans } from './fixtures/otlp/sdk-spans.ts';
+import { mulberry32 } from '../src/mine/stats.ts';
 
 const ITERATIONS = 2000;
 const SEED = 0x5eed;
 const EXAMPLES = new URL('./fixtures/otlp/spec-examples/', import.meta.url);
 
-/** mulberry32: a small seeded PRNG. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = mulberry32;
 
 type Rng = () => number;
 const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)]!;

@@ -8,6 +8,7 @@
 // The hyperplanes depend only on the dimension, so the same vectors give the same clusters.
 // Pure: vectors in, assignments out; the worker fetches the vectors.
 import { contentTerms } from '../score/text.ts';
+import { mulberry32 } from './stats.ts';
 import { clusterId, type ClusterTerms, countTerms } from './topics.ts';
 
 const HYPERPLANES = 64;
@@ -27,16 +28,11 @@ export interface EmbeddingCluster extends ClusterTerms {
   added: number;
 }
 
-/** mulberry32 seeded by the dimension: the hyperplanes of one dimension are always the same. */
+/** Seeded by the dimension: the hyperplanes of one dimension are always the same. */
 function hyperplanes(dimension: number): Float64Array[] {
-  let state = (0x9e3779b9 ^ dimension) >>> 0;
-  const uniform = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4_294_967_296;
-  };
+  const next = mulberry32(0x9e3779b9 ^ dimension);
+  // In (0, 1], so that its logarithm is finite.
+  const uniform = () => 1 - next();
   // Box-Muller: Gaussian components make the hyperplanes' directions uniform on the sphere.
   const gaussian = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
   return Array.from({ length: HYPERPLANES }, () => Float64Array.from({ length: dimension }, gaussian));

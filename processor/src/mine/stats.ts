@@ -127,3 +127,19 @@ export function quantile(values: readonly number[], q: number): number {
 export function round4(x: number): number {
   return Math.round(x * 10_000) / 10_000;
 }
+
+/**
+ * mulberry32: a small seeded generator of floats in [0, 1), the same sequence for the same seed
+ * everywhere (the embedding clusters' hyperplanes, the generated histories and fuzz inputs of the
+ * tests, the simulated world of bench:flywheel).
+ */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
