@@ -139,23 +139,27 @@ const VERBS: Record<Permission, string> = {
   admin: 'administer the project (needs admin)',
 };
 
+/** The x-api-key header's value, trimmed; undefined when absent or blank. */
+function apiKeyHeader(headers: IncomingHttpHeaders): string | undefined {
+  const apiKey = headers['x-api-key'];
+  return typeof apiKey === 'string' && apiKey.trim() !== '' ? apiKey.trim() : undefined;
+}
+
 /** True when the request carries something in either key header. */
 function carriesKey(headers: IncomingHttpHeaders): boolean {
-  const apiKey = headers['x-api-key'];
-  return headers.authorization !== undefined || (typeof apiKey === 'string' && apiKey.trim() !== '');
+  return headers.authorization !== undefined || apiKeyHeader(headers) !== undefined;
 }
 
 /** The key a request carries, from either header; 401 when there is none or the headers disagree. */
 function keyOf(headers: IncomingHttpHeaders): string {
   const authorization = headers.authorization;
-  const apiKey = headers['x-api-key'];
   let bearer: string | undefined;
   if (authorization !== undefined) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (match === null) throw new UnauthenticatedError("the Authorization header must be 'Bearer <API key>'");
     bearer = match[1];
   }
-  const given = typeof apiKey === 'string' && apiKey.trim() !== '' ? apiKey.trim() : undefined;
+  const given = apiKeyHeader(headers);
   if (bearer !== undefined && given !== undefined && bearer !== given) {
     throw new UnauthenticatedError('the Authorization and x-api-key headers carry different keys; send one');
   }
